@@ -1,0 +1,17 @@
+//! `mailauth`: try the Mailroom libraries by hand. Each subcommand is a thin call into a library.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.command {
+        cli::Command::Dns(args) => cmd::dns::run(&args),
+    }
+}

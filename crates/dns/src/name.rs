@@ -1,0 +1,149 @@
+//! Domain names as this crate hands them to the wire and keeps them in a zone: ASCII (A-labels for
+//! internationalized names), lower case, without the trailing dot.
+
+use std::net::IpAddr;
+
+use crate::error::{DnsError, NameProblem};
+
+/// The longest name in text form, without the trailing dot: 255 octets on the wire (RFC 1035
+/// §2.3.4) less the length octets of the first label and the root.
+pub const MAX_NAME_LEN: usize = 253;
+
+/// The longest label (RFC 1035 §2.3.4).
+pub const MAX_LABEL_LEN: usize = 63;
+
+/// Returns the name in the form used for queries and zone keys: ASCII, lower case, no trailing
+/// dot. Labels with non-ASCII characters become A-labels (RFC 5890, with the UTS 46 mapping), as
+/// RFC 8616 asks of DKIM and DMARC; ASCII labels pass through with any octet, since SPF macros
+/// (RFC 7208 §7) can put characters such as `+` or `_` into a query name.
+///
+/// ```
+/// assert_eq!(mailroom_dns::to_ascii("Bücher.Example.")?, "xn--bcher-kva.example");
+/// assert_eq!(mailroom_dns::to_ascii("_dmarc.EXAMPLE.org")?, "_dmarc.example.org");
+/// # Ok::<(), mailroom_dns::DnsError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`DnsError::InvalidName`] when the name is empty, has an empty label, a label over 63 octets,
+/// is over 253 octets, or has a label with no A-label form.
+pub fn to_ascii(name: &str) -> Result<String, DnsError> {
+    let invalid = |problem| DnsError::InvalidName {
+        name: name.to_owned(),
+        problem,
+    };
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    if trimmed.is_empty() {
+        return Err(invalid(NameProblem::Empty));
+    }
+    let ascii = if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii_cow(trimmed.as_bytes(), idna::AsciiDenyList::EMPTY)
+            .map_err(|_| invalid(NameProblem::Idna))?
+            .into_owned()
+    };
+    // The UTS 46 mapping may turn an ideographic full stop into a trailing dot.
+    let ascii = ascii.strip_suffix('.').map(str::to_owned).unwrap_or(ascii);
+    if ascii.len() > MAX_NAME_LEN {
+        return Err(invalid(NameProblem::NameTooLong));
+    }
+    for label in ascii.split('.') {
+        if label.is_empty() {
+            return Err(invalid(NameProblem::EmptyLabel));
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err(invalid(NameProblem::LabelTooLong));
+        }
+    }
+    Ok(ascii)
+}
+
+/// The name under which the PTR records of an address live: `in-addr.arpa` (RFC 1035 §3.5) or
+/// nibbles under `ip6.arpa` (RFC 3596 §2.5).
+///
+/// ```
+/// # use std::net::IpAddr;
+/// let v4: IpAddr = "192.0.2.7".parse()?;
+/// assert_eq!(mailroom_dns::reverse_name(v4), "7.2.0.192.in-addr.arpa");
+/// let v6: IpAddr = "2001:db8::1".parse()?;
+/// assert!(mailroom_dns::reverse_name(v6).starts_with("1.0.0.0.0.0.0.0."));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, d] = v4.octets();
+            format!("{d}.{c}.{b}.{a}.in-addr.arpa")
+        }
+        IpAddr::V6(v6) => {
+            let mut name = String::with_capacity(72);
+            for octet in v6.octets().iter().rev() {
+                for nibble in [octet & 0x0f, octet >> 4] {
+                    name.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                    name.push('.');
+                }
+            }
+            name.push_str("ip6.arpa");
+            name
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_names_are_lowercased_and_lose_the_root_dot() {
+        assert_eq!(to_ascii("Mail.Example.COM.").unwrap(), "mail.example.com");
+    }
+
+    #[test]
+    fn spf_macro_output_passes_through() {
+        assert_eq!(
+            to_ascii("john+smith._spf.example.com").unwrap(),
+            "john+smith._spf.example.com"
+        );
+    }
+
+    #[test]
+    fn unicode_names_become_a_labels() {
+        assert_eq!(to_ascii("münchen.de").unwrap(), "xn--mnchen-3ya.de");
+        assert_eq!(to_ascii("ÉXAMPLE。org").unwrap(), "xn--xample-9ua.org");
+        assert_eq!(
+            to_ascii("sel._domainkey.例え.テスト").unwrap(),
+            "sel._domainkey.xn--r8jz45g.xn--zckzah"
+        );
+    }
+
+    #[test]
+    fn bad_names_say_why() {
+        let problem = |name: &str| match to_ascii(name) {
+            Err(DnsError::InvalidName { problem, .. }) => problem,
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(problem(""), NameProblem::Empty);
+        assert_eq!(problem("."), NameProblem::Empty);
+        assert_eq!(problem("a..b"), NameProblem::EmptyLabel);
+        assert_eq!(problem(".a"), NameProblem::EmptyLabel);
+        assert_eq!(problem(&"x".repeat(64)), NameProblem::LabelTooLong);
+        assert_eq!(
+            problem(&["abcdefghi"; 26].join(".")),
+            NameProblem::NameTooLong
+        );
+        assert_eq!(problem("xn--a.bücher"), NameProblem::Idna);
+    }
+
+    #[test]
+    fn reverse_names() {
+        assert_eq!(
+            reverse_name("2001:db8::cafe".parse().unwrap()),
+            "e.f.a.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
+        );
+        assert_eq!(
+            reverse_name("10.1.2.3".parse().unwrap()),
+            "3.2.1.10.in-addr.arpa"
+        );
+    }
+}
