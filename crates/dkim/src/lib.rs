@@ -1,12 +1,68 @@
-//! DKIM (RFC 6376, with RFC 8301 and RFC 8463): signature and key records, canonicalization,
-//! signing and verification, with keys looked up through the `mailroom-dns` `Resolver`.
+//! DKIM (RFC 6376), with the rules of RFC 8301 (no rsa-sha1, no RSA keys under 1024 bits) and
+//! Ed25519 signatures (RFC 8463): signing and verifying messages, whole or as they stream in.
 //!
-//! This crate is being built; its content arrives with the DKIM issue. Until then it exports
-//! nothing.
+//! - [`Signer`] signs with a [`SigningKey`] (RSA or Ed25519, from the PEM files
+//!   opendkim-genkey, rspamadm and openssl write), relaxed/relaxed by default, oversigning the
+//!   header fields a reader trusts, never with `l=`.
+//! - [`Verifier`] checks every DKIM-Signature of a message on its own and gives each an
+//!   RFC 8601 [`DkimResult`] with a reason, looking keys up through the `mailroom-dns`
+//!   [`Resolver`](mailroom_dns::Resolver) concurrently, with a cap on signatures per message.
+//! - Canonicalization ([`canonicalize_header`], [`BodyCanonicalizer`]) works on chunks, so a
+//!   large body is hashed as it passes and never held whole.
+//!
+//! The crate is sans-IO: time (`t=`, `x=`) is an argument, and DNS goes through the resolver
+//! trait, so everything runs against an in-memory [`Zone`](mailroom_dns::Zone) in tests:
+//!
+//! ```
+//! use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier};
+//! use mailroom_dns::Zone;
+//!
+//! let key = SigningKey::ed25519_from_seed(&[42; 32]);
+//! let zone = Zone::from_text(&format!("s1._domainkey.example.com. TXT \"{}\"", key.dns_record()))?;
+//! let message = b"From: Joe <joe@example.com>\r\nTo: ann@example.net\r\nSubject: lunch\r\n\r\nAt noon?\r\n";
+//! let signed = [Signer::new(key, "example.com", "s1")?.sign(message, 1_700_000_000)?.as_bytes(), message].concat();
+//!
+//! let results = futures::executor::block_on(Verifier::default().verify(&zone, &signed, 1_700_000_100));
+//! assert_eq!(results[0].result, DkimResult::Pass);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crypto backends
+//!
+//! ring by default. The `aws-lc-rs` feature swaps in aws-lc-rs, which signs faster; with ring,
+//! RSA signing keys must have at least 2048 bits.
 //!
 //! # What this crate does not do
 //!
-//! It does not evaluate DMARC (see `mailroom-dmarc`) or ARC.
+//! It does not evaluate DMARC (`mailroom-dmarc` takes these results), ARC, or DomainKeys
+//! (RFC 4870), and it does not add Authentication-Results headers.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
+
+mod canon;
+mod crypto;
+mod error;
+mod hash;
+mod key;
+mod message;
+mod result;
+mod sign;
+mod signature;
+mod signing_key;
+mod tag_list;
+mod verify;
+
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use canon::{BodyCanonicalizer, canonicalize_header};
+pub use error::{Error, KeyType, Record, TagListProblem};
+pub use key::{KeyRecord, MIN_RSA_BITS, PublicKey};
+pub use result::{DkimResult, SignatureResult};
+pub use sign::{DEFAULT_OVERSIGNED_HEADERS, DEFAULT_SIGNED_HEADERS, SignStream, Signer};
+pub use signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};
+pub use signing_key::SigningKey;
+pub use verify::{
+    DEFAULT_MAX_KEY_RECORD_LEN, DEFAULT_MAX_SIGNATURES, Verifier, VerifyOptions, VerifyStream,
+};

@@ -1,7 +1,95 @@
-//! Test support shared by the Mailroom crates: loaders for the published suites in
-//! `../shared/testdata`, the SMTP transcript runner and shared fixtures. Not published.
+//! Test support shared by the Mailroom crates: where the published suites are, and loaders for
+//! their files. Not published; used as a dev-dependency.
 //!
-//! This crate is being built; the loaders arrive with the issues whose suites they read.
+//! The suites live in `shared/testdata` beside the repository (see its `SOURCES.md`); set
+//! `MAILROOM_TESTDATA` to use another place. Loaders panic with the file and line on bad data:
+//! they run in tests, where a panic is the report.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
+// Loaders run only in tests, where a panic naming the file is the right report.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod dkim;
+
+use std::path::{Path, PathBuf};
+
+/// The folder of published test data: `$MAILROOM_TESTDATA`, or the first `shared/testdata`
+/// found beside this crate's ancestors.
+///
+/// # Panics
+///
+/// When no such folder exists: the suites are part of the test, not optional.
+pub fn testdata_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MAILROOM_TESTDATA") {
+        return PathBuf::from(dir);
+    }
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|dir| dir.join("shared").join("testdata"))
+        .find(|dir| dir.join("SOURCES.md").is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "no shared/testdata above {}; set MAILROOM_TESTDATA",
+                here.display()
+            )
+        })
+}
+
+/// Reads a file under [`testdata_dir`].
+///
+/// # Panics
+///
+/// When the file cannot be read.
+pub fn read(relative: &str) -> Vec<u8> {
+    let path = testdata_dir().join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Reads a text file under [`testdata_dir`].
+///
+/// # Panics
+///
+/// When the file cannot be read or is not UTF-8.
+pub fn read_text(relative: &str) -> String {
+    String::from_utf8(read(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// The files of a folder under [`testdata_dir`] whose names end with `suffix`, sorted.
+///
+/// # Panics
+///
+/// When the folder cannot be read.
+pub fn files(relative_dir: &str, suffix: &str) -> Vec<String> {
+    let dir = testdata_dir().join(relative_dir);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(suffix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Turns LF line ends into CRLF, leaving existing CRLFs alone: the mail files are stored with
+/// LF, and DKIM works on the CRLF form SMTP delivers (SOURCES.md).
+pub fn lf_to_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    let mut previous = 0u8;
+    for &byte in bytes {
+        if byte == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(byte);
+        previous = byte;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crlf() {
+        assert_eq!(super::lf_to_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
+    }
+}

@@ -1,0 +1,101 @@
+//! Header field canonicalization (RFC 6376 §3.4.1, §3.4.2).
+
+use crate::signature::Canonicalization;
+
+/// Appends one header field, given as it appears in the message (name, colon, value, folding,
+/// and the final CRLF if it has one), canonicalized to `out`.
+///
+/// - simple: the field unchanged.
+/// - relaxed: the name in lower case; the value unfolded, each run of white space made one
+///   space, white space at the ends of the value and around the colon removed; then CRLF
+///   (only if the input ended with one, so the DKIM-Signature field itself can be hashed
+///   without it, §3.7).
+///
+/// ```
+/// use mailroom_dkim::{Canonicalization, canonicalize_header};
+/// let mut out = Vec::new();
+/// canonicalize_header(Canonicalization::Relaxed, b"SubJect :  A  \r\n\t folded\t line \r\n", &mut out);
+/// assert_eq!(out, b"subject:A folded line\r\n");
+/// ```
+pub fn canonicalize_header(canonicalization: Canonicalization, field: &[u8], out: &mut Vec<u8>) {
+    match canonicalization {
+        Canonicalization::Simple => out.extend_from_slice(field),
+        Canonicalization::Relaxed => relaxed(field, out),
+    }
+}
+
+fn relaxed(field: &[u8], out: &mut Vec<u8>) {
+    let (body, crlf) = match field.strip_suffix(b"\r\n") {
+        Some(body) => (body, true),
+        None => (field, false),
+    };
+    let (name, value) = match memchr::memchr(b':', body) {
+        Some(colon) => (&body[..colon], &body[colon + 1..]),
+        None => (body, &b""[..]),
+    };
+    let name_end = name
+        .iter()
+        .rposition(|&c| !is_wsp(c))
+        .map_or(0, |last| last + 1);
+    out.extend(name[..name_end].iter().map(u8::to_ascii_lowercase));
+    out.push(b':');
+    let mut pending_space = false;
+    let mut wrote_value = false;
+    for &c in value {
+        match c {
+            // Unfolding removes CR and LF (§3.4.2); a folded line's leading WSP is the space.
+            b'\r' | b'\n' => {}
+            b' ' | b'\t' => pending_space = true,
+            _ => {
+                if pending_space && wrote_value {
+                    out.push(b' ');
+                }
+                pending_space = false;
+                wrote_value = true;
+                out.push(c);
+            }
+        }
+    }
+    if crlf {
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+fn is_wsp(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relaxed_of(field: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        canonicalize_header(Canonicalization::Relaxed, field, &mut out);
+        out
+    }
+
+    #[test]
+    fn rfc6376_section_3_4_5_example() {
+        assert_eq!(relaxed_of(b"A: X\r\n"), b"a:X\r\n");
+        assert_eq!(relaxed_of(b"B : Y\t\r\n\tZ  \r\n"), b"b:Y Z\r\n");
+    }
+
+    #[test]
+    fn simple_is_unchanged() {
+        let mut out = Vec::new();
+        canonicalize_header(Canonicalization::Simple, b"B : Y\t\r\n\tZ  \r\n", &mut out);
+        assert_eq!(out, b"B : Y\t\r\n\tZ  \r\n");
+    }
+
+    #[test]
+    fn empty_value_and_no_crlf() {
+        assert_eq!(relaxed_of(b"X-Empty:   \r\n"), b"x-empty:\r\n");
+        assert_eq!(relaxed_of(b"DKIM-Signature: a=1; b="), b"dkim-signature:a=1; b=");
+    }
+
+    #[test]
+    fn utf8_bytes_pass_through() {
+        assert_eq!(relaxed_of("Subject:  Grüße  aus\r\n Köln\r\n".as_bytes()), "subject:Grüße aus Köln\r\n".as_bytes());
+    }
+}

@@ -1,0 +1,7 @@
+//! Canonicalization (RFC 6376 §3.4): header fields one at a time, the body as a stream.
+
+mod body;
+mod header;
+
+pub use body::BodyCanonicalizer;
+pub use header::canonicalize_header;

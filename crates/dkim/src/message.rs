@@ -1,0 +1,165 @@
+//! Splitting a message into header fields and body, whole or as it streams in.
+
+use crate::error::Error;
+
+/// One header field as it appears in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Field<'a> {
+    /// The field name, without white space before the colon.
+    pub(crate) name: &'a [u8],
+    /// The whole field: name, colon, value with its folding, and the final CRLF.
+    pub(crate) raw: &'a [u8],
+    /// Where `raw` starts in the header section.
+    pub(crate) offset: usize,
+}
+
+impl Field<'_> {
+    /// The value: everything after the colon, without the final CRLF.
+    pub(crate) fn value(&self) -> &[u8] {
+        let after_colon = &self.raw[self.name_len_with_colon()..];
+        after_colon.strip_suffix(b"\r\n").unwrap_or(after_colon)
+    }
+
+    fn name_len_with_colon(&self) -> usize {
+        memchr::memchr(b':', self.raw).map_or(self.raw.len(), |colon| colon + 1)
+    }
+
+    /// Whether the field has this name (compared without case).
+    pub(crate) fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_bytes())
+    }
+}
+
+/// Splits a header section (up to, not including, the empty line) into fields. A line that
+/// starts with white space continues the field before it (RFC 5322 §2.2.3).
+pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
+    let mut fields = Vec::new();
+    let mut start = 0;
+    while start < header.len() {
+        let mut end = start;
+        loop {
+            match memchr::memmem::find(&header[end..], b"\r\n") {
+                Some(at) => {
+                    end += at + 2;
+                    if !matches!(header.get(end), Some(b' ' | b'\t')) {
+                        break;
+                    }
+                }
+                None => {
+                    end = header.len();
+                    break;
+                }
+            }
+        }
+        let raw = &header[start..end];
+        let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset: start })?;
+        let name = raw[..colon]
+            .iter()
+            .rposition(|&c| c != b' ' && c != b'\t')
+            .map_or(&raw[..0], |last| &raw[..=last]);
+        if name.is_empty() || name.iter().any(|&c| !(33..=126).contains(&c)) {
+            return Err(Error::MalformedHeader { offset: start });
+        }
+        fields.push(Field {
+            name,
+            raw,
+            offset: start,
+        });
+        start = end;
+    }
+    Ok(fields)
+}
+
+/// Collects the header section of a message that arrives in chunks and hands on the body.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HeaderCollector {
+    header: Vec<u8>,
+    done: bool,
+}
+
+impl HeaderCollector {
+    /// Takes the next chunk; returns the part of it that belongs to the body.
+    pub(crate) fn update<'c>(&mut self, chunk: &'c [u8]) -> &'c [u8] {
+        if self.done {
+            return chunk;
+        }
+        // Look for the empty line where it may start: up to three octets back.
+        let from = self.header.len().saturating_sub(3);
+        self.header.extend_from_slice(chunk);
+        let empty_line = if self.header.starts_with(b"\r\n") {
+            Some((0, 2))
+        } else {
+            memchr::memmem::find(&self.header[from..], b"\r\n\r\n").map(|at| (from + at + 2, 2))
+        };
+        match empty_line {
+            Some((header_end, separator)) => {
+                let body_start = header_end + separator;
+                let consumed_before = self.header.len() - chunk.len();
+                self.header.truncate(header_end);
+                self.done = true;
+                &chunk[body_start - consumed_before..]
+            }
+            None => &chunk[chunk.len()..],
+        }
+    }
+
+    /// Whether the empty line that ends the header section has been seen.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The header section seen so far (all of it once the body has started).
+    pub(crate) fn header(&self) -> &[u8] {
+        &self.header
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_folding() {
+        let header = b"From: a@example.com\r\nSubject: one\r\n two\r\nX-Empty:\r\n";
+        let fields = fields(header).unwrap();
+        let names: Vec<&[u8]> = fields.iter().map(|f| f.name).collect();
+        assert_eq!(names, vec![&b"From"[..], b"Subject", b"X-Empty"]);
+        assert_eq!(fields[1].raw, b"Subject: one\r\n two\r\n");
+        assert_eq!(fields[1].value(), b" one\r\n two");
+        assert_eq!(fields[2].value(), b"");
+    }
+
+    #[test]
+    fn a_line_without_colon_is_malformed() {
+        assert_eq!(
+            fields(b"From: a\r\nbogus line\r\n"),
+            Err(Error::MalformedHeader { offset: 9 })
+        );
+    }
+
+    #[test]
+    fn header_and_body_at_every_chunk_boundary() {
+        let message = b"A: 1\r\nB: 2\r\n\r\nbody\r\n\r\nmore";
+        let header = b"A: 1\r\nB: 2\r\n";
+        let body = b"body\r\n\r\nmore";
+        for size in 1..message.len() {
+            let mut collector = HeaderCollector::default();
+            let mut collected_body = Vec::new();
+            for chunk in message.chunks(size) {
+                collected_body.extend_from_slice(collector.update(chunk));
+            }
+            assert_eq!(collector.header(), header, "chunk size {size}");
+            assert_eq!(collected_body, body, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn no_header_or_no_body() {
+        let mut collector = HeaderCollector::default();
+        assert_eq!(collector.update(b"\r\nbody"), b"body");
+        assert_eq!(collector.header(), b"");
+        let mut collector = HeaderCollector::default();
+        assert_eq!(collector.update(b"A: 1\r\n"), b"");
+        assert!(!collector.is_done());
+    }
+}

@@ -1,0 +1,553 @@
+//! The DKIM-Signature header field (RFC 6376 §3.5): parsed and validated, and rendered folded at
+//! 78 columns with `b=` last.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::error::{Error, KeyType, Record};
+use crate::tag_list::{self, strip_fws};
+
+/// The header field name.
+pub const HEADER_NAME: &str = "DKIM-Signature";
+
+/// Lines of a rendered signature stay within this many octets (RFC 5322 §2.1.1).
+const LINE_LIMIT: usize = 78;
+
+/// How much of a bad value an error quotes.
+const MAX_QUOTED_VALUE: usize = 60;
+
+/// A signing algorithm (`a=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// RSA PKCS#1 v1.5 with SHA-256 (RFC 6376).
+    RsaSha256,
+    /// Ed25519 over the SHA-256 of the data (RFC 8463).
+    Ed25519Sha256,
+    /// RSA with SHA-1: parsed so that verification can say why it fails (RFC 8301 §3.1).
+    RsaSha1,
+}
+
+impl Algorithm {
+    /// The type of key this algorithm needs.
+    pub fn key_type(self) -> KeyType {
+        match self {
+            Self::RsaSha256 | Self::RsaSha1 => KeyType::Rsa,
+            Self::Ed25519Sha256 => KeyType::Ed25519,
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, Error> {
+        match value.to_ascii_lowercase().as_str() {
+            "rsa-sha256" => Ok(Self::RsaSha256),
+            "ed25519-sha256" => Ok(Self::Ed25519Sha256),
+            "rsa-sha1" => Ok(Self::RsaSha1),
+            _ => Err(Error::UnsupportedAlgorithm {
+                value: shorten(value),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::RsaSha256 => "rsa-sha256",
+            Self::Ed25519Sha256 => "ed25519-sha256",
+            Self::RsaSha1 => "rsa-sha1",
+        })
+    }
+}
+
+/// A canonicalization algorithm (`c=`, RFC 6376 §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Canonicalization {
+    /// Bytes as they are, but for trailing empty lines of the body.
+    #[default]
+    Simple,
+    /// Tolerates common rewriting: header case and folding, runs of white space.
+    Relaxed,
+}
+
+impl Canonicalization {
+    fn parse(value: &str) -> Option<Self> {
+        match value.to_ascii_lowercase().as_str() {
+            "simple" => Some(Self::Simple),
+            "relaxed" => Some(Self::Relaxed),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Canonicalization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Simple => "simple",
+            Self::Relaxed => "relaxed",
+        })
+    }
+}
+
+/// A parsed DKIM-Signature (RFC 6376 §3.5), checked as §6.1.1 asks before any key lookup.
+///
+/// ```
+/// use mailroom_dkim::{Algorithm, Signature};
+/// let sig = Signature::parse("v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.org; \
+///     s=mail; h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA")?;
+/// assert_eq!(sig.algorithm, Algorithm::Ed25519Sha256);
+/// assert_eq!(sig.signed_headers, ["from", "to", "subject"]);
+/// assert!(sig.to_header().starts_with("DKIM-Signature: v=1; a=ed25519-sha256;"));
+/// # Ok::<(), mailroom_dkim::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// `a=`: the signing algorithm.
+    pub algorithm: Algorithm,
+    /// `b=`: the signature bytes.
+    pub signature: Vec<u8>,
+    /// `bh=`: the hash of the canonicalized body.
+    pub body_hash: Vec<u8>,
+    /// `c=` before the slash: how header fields were canonicalized.
+    pub header_canonicalization: Canonicalization,
+    /// `c=` after the slash: how the body was canonicalized.
+    pub body_canonicalization: Canonicalization,
+    /// `d=`: the signing domain, as written.
+    pub domain: String,
+    /// `s=`: the selector, as written.
+    pub selector: String,
+    /// `h=`: the signed header field names, in order, as written.
+    pub signed_headers: Vec<String>,
+    /// `i=`: the agent or user identifier, if given.
+    pub identity: Option<String>,
+    /// `l=`: how many octets of canonicalized body are signed, if limited.
+    pub body_length: Option<u64>,
+    /// `t=`: when the signature was made, in seconds since the Unix epoch.
+    pub timestamp: Option<u64>,
+    /// `x=`: when the signature expires, in seconds since the Unix epoch.
+    pub expiration: Option<u64>,
+    /// `z=`: the copied header fields, as written (diagnostic only).
+    pub copied_headers: Option<String>,
+}
+
+impl Signature {
+    /// Parses and checks the value of a DKIM-Signature field (the text after the colon).
+    ///
+    /// Checks RFC 6376 §3.5 and §6.1.1: `v=1`; the required tags; `h=` includes From; `i=` is
+    /// within `d=`; `x=` after `t=`; `q=` offers `dns/txt`; the domain and selector are names.
+    /// Unknown tags are ignored.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, naming the tag.
+    pub fn parse(value: &str) -> Result<Self, Error> {
+        let tags = tag_list::parse(value, Record::Signature)?;
+        let get = |name: &str| tags.iter().find(|t| t.name == name).map(|t| t.value);
+        let require = |name: &'static str| {
+            get(name).ok_or(Error::MissingTag {
+                record: Record::Signature,
+                tag: name,
+            })
+        };
+        let invalid = |tag: &'static str, value: &str| Error::InvalidTag {
+            record: Record::Signature,
+            tag,
+            value: shorten(value),
+        };
+
+        let version = require("v")?;
+        if version != "1" {
+            return Err(invalid("v", version));
+        }
+        let algorithm = Algorithm::parse(require("a")?)?;
+        let signature = decode_base64(require("b")?).ok_or_else(|| invalid("b", "…"))?;
+        let body_hash = decode_base64(require("bh")?).ok_or_else(|| invalid("bh", "…"))?;
+        let (header_canonicalization, body_canonicalization) = match get("c") {
+            None => (Canonicalization::Simple, Canonicalization::Simple),
+            Some(c) => {
+                let (header, body) = c.split_once('/').unwrap_or((c, "simple"));
+                match (Canonicalization::parse(header), Canonicalization::parse(body)) {
+                    (Some(header), Some(body)) => (header, body),
+                    _ => return Err(invalid("c", c)),
+                }
+            }
+        };
+        let domain = require("d")?;
+        if !is_domain_name(domain) {
+            return Err(invalid("d", domain));
+        }
+        let selector = require("s")?;
+        if !is_domain_name(selector) {
+            return Err(invalid("s", selector));
+        }
+        let h = require("h")?;
+        let signed_headers: Vec<String> =
+            h.split(':').map(|name| tag_list::trim_fws(name).to_owned()).collect();
+        if signed_headers
+            .iter()
+            .any(|name| name.is_empty() || !name.bytes().all(is_field_name_char))
+        {
+            return Err(invalid("h", h));
+        }
+        if !signed_headers.iter().any(|n| n.eq_ignore_ascii_case("from")) {
+            return Err(Error::FromNotSigned);
+        }
+        // §3.5: i= is dkim-quoted-printable.
+        let identity = get("i")
+            .map(|i| decode_quoted_printable(i).ok_or_else(|| invalid("i", i)))
+            .transpose()?;
+        if let Some(identity) = &identity {
+            let within = identity
+                .rsplit_once('@')
+                .is_some_and(|(_, auid_domain)| is_within(auid_domain, domain));
+            if !within {
+                return Err(Error::IdentityOutsideDomain {
+                    identity: shorten(identity),
+                    domain: domain.to_owned(),
+                });
+            }
+        }
+        let number = |tag: &'static str, max_digits: usize| -> Result<Option<u64>, Error> {
+            get(tag)
+                .map(|v| {
+                    if v.is_empty() || v.len() > max_digits || !v.bytes().all(|c| c.is_ascii_digit()) {
+                        return Err(invalid(tag, v));
+                    }
+                    v.parse().map_err(|_| invalid(tag, v))
+                })
+                .transpose()
+        };
+        // RFC 6376 §3.5: l= is 1*76DIGIT, t= and x= are 1*12DIGIT.
+        let body_length = number("l", 76)?;
+        let timestamp = number("t", 12)?;
+        let expiration = number("x", 12)?;
+        if let (Some(t), Some(x)) = (timestamp, expiration) {
+            if x <= t {
+                return Err(invalid("x", get("x").unwrap_or_default()));
+            }
+        }
+        if let Some(q) = get("q") {
+            let offers_dns = q
+                .split(':')
+                .any(|method| tag_list::trim_fws(method).eq_ignore_ascii_case("dns/txt"));
+            if !offers_dns {
+                return Err(invalid("q", q));
+            }
+        }
+        Ok(Self {
+            algorithm,
+            signature,
+            body_hash,
+            header_canonicalization,
+            body_canonicalization,
+            domain: domain.to_owned(),
+            selector: selector.to_owned(),
+            signed_headers,
+            identity,
+            body_length,
+            timestamp,
+            expiration,
+            copied_headers: get("z").map(str::to_owned),
+        })
+    }
+
+    /// The whole header field, `DKIM-Signature: ...`, folded at 78 columns with `b=` last,
+    /// without the final CRLF.
+    pub fn to_header(&self) -> String {
+        self.render(&BASE64.encode(&self.signature))
+    }
+
+    /// The header field with `b=` empty: what the signer hashes (RFC 6376 §3.7). Rendering with
+    /// the signature only appends to this text, so the folding of everything before `b=` is the
+    /// same in both.
+    pub(crate) fn to_unsigned_header(&self) -> String {
+        self.render("")
+    }
+
+    fn render(&self, b: &str) -> String {
+        let mut out = Folder::new(HEADER_NAME);
+        out.atom("v=1;");
+        out.atom(&format!("a={};", self.algorithm));
+        out.atom(&format!(
+            "c={}/{};",
+            self.header_canonicalization, self.body_canonicalization
+        ));
+        out.atom(&format!("d={};", self.domain));
+        out.atom(&format!("s={};", self.selector));
+        if let Some(identity) = &self.identity {
+            out.atom(&format!("i={};", encode_quoted_printable(identity)));
+        }
+        if let Some(t) = self.timestamp {
+            out.atom(&format!("t={t};"));
+        }
+        if let Some(x) = self.expiration {
+            out.atom(&format!("x={x};"));
+        }
+        if let Some(l) = self.body_length {
+            out.atom(&format!("l={l};"));
+        }
+        if let Some(z) = &self.copied_headers {
+            out.atom(&format!("z={z};"));
+        }
+        let last = self.signed_headers.len().saturating_sub(1);
+        for (i, name) in self.signed_headers.iter().enumerate() {
+            let piece = match (i == 0, i == last) {
+                (true, true) => format!("h={name};"),
+                (true, false) => format!("h={name}"),
+                (false, true) => format!(":{name};"),
+                (false, false) => format!(":{name}"),
+            };
+            if i == 0 {
+                out.atom(&piece);
+            } else {
+                out.glued_atom(&piece);
+            }
+        }
+        out.atom("bh=");
+        out.breakable(&BASE64.encode(&self.body_hash));
+        out.text(";");
+        out.atom("b=");
+        out.breakable(b);
+        out.finish()
+    }
+
+    /// The Agent or User Identifier: `i=`, or `@` and `d=` when `i=` is absent (§3.5).
+    pub fn auid(&self) -> String {
+        self.identity
+            .clone()
+            .unwrap_or_else(|| format!("@{}", self.domain))
+    }
+}
+
+/// Writes a header field, breaking lines with CRLF and a tab before 78 octets.
+struct Folder {
+    out: String,
+    column: usize,
+}
+
+impl Folder {
+    fn new(name: &str) -> Self {
+        Self {
+            out: format!("{name}:"),
+            column: name.len() + 1,
+        }
+    }
+
+    /// Adds a space, or a line break when the atom would not fit, then the atom.
+    fn atom(&mut self, atom: &str) {
+        if self.column + 1 + atom.len() > LINE_LIMIT {
+            self.out.push_str("\r\n\t");
+            self.column = 1;
+        } else {
+            self.out.push(' ');
+            self.column += 1;
+        }
+        self.text(atom);
+    }
+
+    /// Adds the atom right after the previous one, or after a line break when it would not fit.
+    fn glued_atom(&mut self, atom: &str) {
+        if self.column + atom.len() > LINE_LIMIT {
+            self.out.push_str("\r\n\t");
+            self.column = 1;
+        }
+        self.text(atom);
+    }
+
+    /// Adds text that may be broken anywhere (base64, where white space is ignored).
+    fn breakable(&mut self, mut text: &str) {
+        while !text.is_empty() {
+            let room = LINE_LIMIT.saturating_sub(self.column);
+            if room == 0 {
+                self.out.push_str("\r\n\t");
+                self.column = 1;
+                continue;
+            }
+            let (now, rest) = text.split_at(room.min(text.len()));
+            self.text(now);
+            text = rest;
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.column += text.len();
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Decodes base64 with any folding white space inside removed.
+pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    BASE64.decode(strip_fws(value)).ok()
+}
+
+/// Decodes dkim-quoted-printable (RFC 6376 §2.11): `=XX` is the octet XX; white space is
+/// ignored. `None` when an escape is not two hex digits or the result is not UTF-8.
+fn decode_quoted_printable(value: &str) -> Option<String> {
+    let bytes = strip_fws(value).into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Encodes dkim-quoted-printable: octets other than dkim-safe-char (%x21-3A / %x3C / %x3E-7E)
+/// become `=XX`.
+fn encode_quoted_printable(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            0x21..=0x3a | 0x3c | 0x3e..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("={byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Whether `name` is a domain name (RFC 5321 §4.1.2, with U-labels as RFC 8616 allows and the
+/// `_` real selectors use): dot-separated non-empty labels of letters, digits, `-` and `_`.
+fn is_domain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+        && mailroom_dns::to_ascii(name).is_ok()
+}
+
+/// Whether `domain` is `parent` or a subdomain of it, comparing A-labels without case.
+pub(crate) fn is_within(domain: &str, parent: &str) -> bool {
+    let (Ok(domain), Ok(parent)) = (mailroom_dns::to_ascii(domain), mailroom_dns::to_ascii(parent))
+    else {
+        return false;
+    };
+    domain == parent
+        || domain
+            .strip_suffix(&parent)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// ftext of RFC 5322 §3.6.8: printable US-ASCII except the colon.
+fn is_field_name_char(c: u8) -> bool {
+    (33..=126).contains(&c) && c != b':'
+}
+
+fn shorten(value: &str) -> String {
+    match value.char_indices().nth(MAX_QUOTED_VALUE) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "v=1; a=rsa-sha256; d=example.net; s=brisbane; h=from; bh=AAAA; b=AAAA";
+
+    fn parse_err(value: &str) -> Error {
+        Signature::parse(value).unwrap_err()
+    }
+
+    #[test]
+    fn defaults() {
+        let sig = Signature::parse(MINIMAL).unwrap();
+        assert_eq!(sig.header_canonicalization, Canonicalization::Simple);
+        assert_eq!(sig.body_canonicalization, Canonicalization::Simple);
+        assert_eq!(sig.auid(), "@example.net");
+        let relaxed = Signature::parse(&format!("{MINIMAL}; c=relaxed")).unwrap();
+        assert_eq!(
+            (relaxed.header_canonicalization, relaxed.body_canonicalization),
+            (Canonicalization::Relaxed, Canonicalization::Simple)
+        );
+    }
+
+    #[test]
+    fn required_tags() {
+        for tag in ["v", "a", "b", "bh", "d", "h", "s"] {
+            let without: Vec<&str> = MINIMAL
+                .split("; ")
+                .filter(|spec| !spec.starts_with(&format!("{tag}=")))
+                .collect();
+            assert!(
+                matches!(parse_err(&without.join("; ")), Error::MissingTag { tag: t, .. } if t == tag),
+                "{tag}"
+            );
+        }
+    }
+
+    #[test]
+    fn validation() {
+        assert!(matches!(parse_err(&MINIMAL.replace("v=1", "v=2")), Error::InvalidTag { tag: "v", .. }));
+        assert_eq!(parse_err(&MINIMAL.replace("h=from", "h=to:subject")), Error::FromNotSigned);
+        assert!(matches!(parse_err(&MINIMAL.replace("a=rsa-sha256", "a=rsa-sha512")), Error::UnsupportedAlgorithm { .. }));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; i=joe@football.example.com")),
+            Error::IdentityOutsideDomain { .. }
+        ));
+        assert!(Signature::parse(&format!("{MINIMAL}; i=joe@Mail.Example.NET")).is_ok());
+        assert!(matches!(parse_err(&format!("{MINIMAL}; i=joe@badexample.net")), Error::IdentityOutsideDomain { .. }));
+        assert!(matches!(parse_err(&format!("{MINIMAL}; t=200; x=100")), Error::InvalidTag { tag: "x", .. }));
+        assert!(matches!(parse_err(&format!("{MINIMAL}; t=1234567890123")), Error::InvalidTag { tag: "t", .. }));
+        assert!(matches!(parse_err(&format!("{MINIMAL}; l=-1")), Error::InvalidTag { tag: "l", .. }));
+        assert!(matches!(parse_err(&format!("{MINIMAL}; q=http")), Error::InvalidTag { tag: "q", .. }));
+        assert!(Signature::parse(&format!("{MINIMAL}; q=foo/bar:dns/txt")).is_ok());
+        assert!(matches!(parse_err(&MINIMAL.replace("example.net", "legitimate.com(.attacker.com")), Error::InvalidTag { tag: "d", .. }));
+        assert!(matches!(parse_err(&MINIMAL.replace("b=AAAA", "b=!!")), Error::InvalidTag { tag: "b", .. }));
+        assert!(matches!(parse_err(&format!("{MINIMAL}; c=fancy/simple")), Error::InvalidTag { tag: "c", .. }));
+        assert!(Signature::parse(&format!("{MINIMAL}; foo=bar")).is_ok(), "unknown tags are ignored");
+    }
+
+    #[test]
+    fn rendering_folds_and_round_trips() {
+        let mut sig = Signature::parse(MINIMAL).unwrap();
+        sig.signature = vec![0xAB; 256];
+        sig.body_hash = vec![0xCD; 32];
+        sig.signed_headers = ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "from", "to", "subject", "date"]
+            .map(String::from)
+            .to_vec();
+        sig.timestamp = Some(1_700_000_000);
+        let header = sig.to_header();
+        for line in header.split("\r\n") {
+            assert!(line.len() <= LINE_LIMIT, "{line:?} is {} long", line.len());
+        }
+        assert!(header.starts_with(&sig.to_unsigned_header()));
+        let value = header.strip_prefix("DKIM-Signature:").unwrap();
+        assert_eq!(Signature::parse(value).unwrap(), sig);
+    }
+
+    #[test]
+    fn identity_is_quoted_printable() {
+        let sig = Signature::parse(&format!("{MINIMAL}; i=joe=40sub.example.net")).unwrap();
+        assert_eq!(sig.identity.as_deref(), Some("joe@sub.example.net"));
+        let mut odd = sig.clone();
+        odd.identity = Some("j;o=e x@example.net".into());
+        assert!(odd.to_header().contains("i=j=3Bo=3De=20x@example.net;"));
+        let value = odd.to_header();
+        assert_eq!(Signature::parse(value.strip_prefix("DKIM-Signature:").unwrap()).unwrap(), odd);
+        assert!(matches!(parse_err(&format!("{MINIMAL}; i=joe=4@example.net")), Error::InvalidTag { tag: "i", .. }));
+    }
+
+    #[test]
+    fn within() {
+        assert!(is_within("mail.example.com", "Example.com."));
+        assert!(is_within("example.com", "example.com"));
+        assert!(!is_within("badexample.com", "example.com"));
+        assert!(is_within("bücher.example", "xn--bcher-kva.example"));
+    }
+}

@@ -1,0 +1,197 @@
+//! Private keys for signing: RSA (PKCS#1 or PKCS#8) and Ed25519 (PKCS#8, RFC 8410, or a raw
+//! seed), read from the PEM or DER files opendkim-genkey, rspamadm and openssl write.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rustls_pki_types::PrivateKeyDer;
+use rustls_pki_types::pem::PemObject;
+
+use crate::crypto::backend::signature::{self, KeyPair};
+use crate::error::{Error, KeyType};
+use crate::signature::Algorithm;
+
+/// The DER prefix of an Ed25519 PKCS#8 v1 private key (RFC 8410 §7) before the 32-octet seed.
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// The DER AlgorithmIdentifier of rsaEncryption with NULL parameters (RFC 8017 Appendix C).
+const RSA_ALGORITHM_ID: [u8; 15] = [
+    0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+];
+
+/// A private key that signs DKIM signatures.
+///
+/// ```
+/// use mailroom_dkim::{Algorithm, SigningKey};
+/// let key = SigningKey::ed25519_from_seed(&[7; 32]);
+/// assert_eq!(key.algorithm(), Algorithm::Ed25519Sha256);
+/// assert!(key.dns_record().starts_with("v=DKIM1; k=ed25519; p="));
+/// ```
+pub struct SigningKey {
+    inner: Inner,
+}
+
+enum Inner {
+    Rsa(signature::RsaKeyPair),
+    Ed25519(signature::Ed25519KeyPair),
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key itself: no secret in any log line.
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Reads a PEM private key: `RSA PRIVATE KEY` (PKCS#1, as opendkim-genkey writes) or
+    /// `PRIVATE KEY` (PKCS#8, RSA or Ed25519).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadPrivateKey`] when the text holds no such key or the key is unusable (for
+    /// example an RSA key under 2048 bits, which the ring backend does not sign with).
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| Error::BadPrivateKey {
+            expected: "PEM",
+            problem: "no RSA PRIVATE KEY or PRIVATE KEY section",
+        })?;
+        match der {
+            PrivateKeyDer::Pkcs1(key) => Self::from_pkcs1_der(key.secret_pkcs1_der()),
+            PrivateKeyDer::Pkcs8(key) => Self::from_pkcs8_der(key.secret_pkcs8_der()),
+            _ => Err(Error::BadPrivateKey {
+                expected: "RSA or Ed25519",
+                problem: "elliptic-curve SEC1 keys cannot sign DKIM",
+            }),
+        }
+    }
+
+    /// Reads a PKCS#8 DER private key, RSA or Ed25519 (RFC 8410, v1 or v2).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadPrivateKey`] when the DER is neither.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        if let Ok(key) = signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
+            return Ok(Self {
+                inner: Inner::Ed25519(key),
+            });
+        }
+        signature::RsaKeyPair::from_pkcs8(der)
+            .map(|key| Self {
+                inner: Inner::Rsa(key),
+            })
+            .map_err(|_| Error::BadPrivateKey {
+                expected: "PKCS#8 RSA (2048 bits or more) or Ed25519",
+                problem: "the DER is not such a key",
+            })
+    }
+
+    /// Reads a PKCS#1 DER RSA private key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadPrivateKey`] when the DER is not an RSA key the backend signs with.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        signature::RsaKeyPair::from_der(der)
+            .map(|key| Self {
+                inner: Inner::Rsa(key),
+            })
+            .map_err(|_| Error::BadPrivateKey {
+                expected: "PKCS#1 RSA (2048 bits or more)",
+                problem: "the DER is not such a key",
+            })
+    }
+
+    /// An Ed25519 key from its 32-octet seed (RFC 8032 §5.1.5), the form RFC 8463 A.1 and
+    /// dkimpy print.
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Self {
+        let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
+        pkcs8.extend_from_slice(seed);
+        match signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&pkcs8) {
+            Ok(key) => Self {
+                inner: Inner::Ed25519(key),
+            },
+            // A 32-octet seed in a well-formed PKCS#8 v1 wrapper is always accepted.
+            Err(_) => unreachable!("an Ed25519 seed of 32 octets is always a valid key"),
+        }
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        match self.inner {
+            Inner::Rsa(_) => Algorithm::RsaSha256,
+            Inner::Ed25519(_) => Algorithm::Ed25519Sha256,
+        }
+    }
+
+    /// The key type, as the key record's `k=` names it.
+    pub fn key_type(&self) -> KeyType {
+        self.algorithm().key_type()
+    }
+
+    /// The public key as `p=` carries it: SubjectPublicKeyInfo DER for RSA (RFC 6376 §3.6.1),
+    /// the raw 32 octets for Ed25519 (RFC 8463 §4).
+    pub fn public_key(&self) -> Vec<u8> {
+        match &self.inner {
+            Inner::Rsa(key) => rsa_spki(key.public_key().as_ref()),
+            Inner::Ed25519(key) => key.public_key().as_ref().to_vec(),
+        }
+    }
+
+    /// The key record to publish at `<selector>._domainkey.<domain>`.
+    pub fn dns_record(&self) -> String {
+        format!(
+            "v=DKIM1; k={}; p={}",
+            self.key_type(),
+            BASE64.encode(self.public_key())
+        )
+    }
+
+    /// Signs the header hash input (RFC 6376 §3.7; Ed25519 signs its SHA-256, RFC 8463 §3).
+    pub(crate) fn sign(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
+        match &self.inner {
+            Inner::Rsa(key) => {
+                let mut out = vec![0u8; key.public().modulus_len()];
+                // ring and aws-lc-rs blind RSA with their own random source.
+                let rng = crate::crypto::backend::rand::SystemRandom::new();
+                key.sign(&signature::RSA_PKCS1_SHA256, &rng, data, &mut out)
+                    .map_err(|_| Error::Crypto)?;
+                Ok(out)
+            }
+            Inner::Ed25519(key) => {
+                Ok(key.sign(&crate::crypto::sha256(data)).as_ref().to_vec())
+            }
+        }
+    }
+}
+
+/// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
+fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
+    let mut bit_string = vec![0x03];
+    der_length(pkcs1.len() + 1, &mut bit_string);
+    bit_string.push(0); // no unused bits
+    bit_string.extend_from_slice(pkcs1);
+    let mut out = vec![0x30];
+    der_length(RSA_ALGORITHM_ID.len() + bit_string.len(), &mut out);
+    out.extend_from_slice(&RSA_ALGORITHM_ID);
+    out.extend_from_slice(&bit_string);
+    out
+}
+
+/// Appends a DER length (X.690 §8.1.3).
+fn der_length(len: usize, out: &mut Vec<u8>) {
+    match u8::try_from(len) {
+        Ok(short) if short < 0x80 => out.push(short),
+        _ => {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().take_while(|&&b| b == 0).count();
+            // At most 8 length octets, so the count fits in the low bits.
+            out.push(0x80 | u8::try_from(bytes.len() - skip).unwrap_or(8));
+            out.extend_from_slice(&bytes[skip..]);
+        }
+    }
+}

@@ -1,0 +1,447 @@
+//! Verification (RFC 6376 §6): every DKIM-Signature of a message checked on its own, with the
+//! keys looked up concurrently through the `mailroom-dns` Resolver.
+
+use mailroom_dns::{Answer, Resolver};
+
+use crate::canon::canonicalize_header;
+use crate::error::{Error, Record, TagListProblem};
+use crate::hash::{BodyHash, BodyHasher};
+use crate::key::{KeyRecord, MIN_RSA_BITS, PublicKey};
+use crate::message::{self, Field, HeaderCollector};
+use crate::result::{DkimResult, SignatureResult};
+use crate::signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};
+use crate::tag_list;
+
+/// How many signatures of one message are verified unless configured (the rest get `policy`).
+/// OpenDKIM verifies every one, which lets a message full of signatures cost a DNS query each.
+pub const DEFAULT_MAX_SIGNATURES: usize = 10;
+
+/// The longest key record accepted unless configured: an RSA-4096 record is about 750 octets.
+pub const DEFAULT_MAX_KEY_RECORD_LEN: usize = 4096;
+
+/// What a [`Verifier`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// At most this many signatures are verified, from the top of the header (default 10).
+    pub max_signatures: usize,
+    /// Whether a signature whose `l=` leaves part of the body unsigned may pass (default no:
+    /// content appended after the signed part is the known `l=` attack; such signatures get
+    /// `policy`).
+    pub allow_partial_body: bool,
+    /// Key records longer than this are refused (default 4096 octets).
+    pub max_key_record_len: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            max_signatures: DEFAULT_MAX_SIGNATURES,
+            allow_partial_body: false,
+            max_key_record_len: DEFAULT_MAX_KEY_RECORD_LEN,
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// Sets the most signatures verified per message.
+    pub fn max_signatures(mut self, max: usize) -> Self {
+        self.max_signatures = max;
+        self
+    }
+
+    /// Lets signatures whose `l=` leaves content unsigned pass.
+    pub fn allow_partial_body(mut self, allow: bool) -> Self {
+        self.allow_partial_body = allow;
+        self
+    }
+
+    /// Sets the longest key record accepted.
+    pub fn max_key_record_len(mut self, len: usize) -> Self {
+        self.max_key_record_len = len;
+        self
+    }
+}
+
+/// Verifies the DKIM signatures of messages.
+///
+/// ```
+/// use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier};
+/// use mailroom_dns::Zone;
+///
+/// let key = SigningKey::ed25519_from_seed(&[1; 32]);
+/// let zone = Zone::from_text(&format!("mail._domainkey.example.org. TXT \"{}\"", key.dns_record()))?;
+/// let message = b"From: a@example.org\r\nSubject: hi\r\n\r\nHello.\r\n";
+/// let now = 1_700_000_000;
+/// let header = Signer::new(key, "example.org", "mail")?.sign(message, now)?;
+/// let signed = [header.as_bytes(), message].concat();
+///
+/// let results = futures::executor::block_on(Verifier::default().verify(&zone, &signed, now));
+/// assert_eq!(results[0].result, DkimResult::Pass);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Verifier {
+    options: VerifyOptions,
+}
+
+impl Verifier {
+    /// A verifier with these options.
+    pub fn new(options: VerifyOptions) -> Self {
+        Self { options }
+    }
+
+    /// Verifies a whole message (CRLF line ends, as SMTP delivers it). `now` is the time in
+    /// seconds since the Unix epoch, for `x=`. One result per DKIM-Signature field, top first;
+    /// none when the message has no signature.
+    pub async fn verify<R: Resolver>(
+        &self,
+        resolver: &R,
+        message: &[u8],
+        now: u64,
+    ) -> Vec<SignatureResult> {
+        let mut stream = self.stream();
+        stream.update(message);
+        stream.finish(resolver, now).await
+    }
+
+    /// Starts verifying a message that arrives in chunks: [`VerifyStream::update`] with each,
+    /// then [`VerifyStream::finish`]. Only the header section is kept; the body is hashed as it
+    /// passes.
+    pub fn stream(&self) -> VerifyStream {
+        VerifyStream {
+            options: self.options.clone(),
+            collector: HeaderCollector::default(),
+            hashers: None,
+        }
+    }
+}
+
+/// A message being verified as it streams in; see [`Verifier::stream`].
+#[derive(Debug)]
+pub struct VerifyStream {
+    options: VerifyOptions,
+    collector: HeaderCollector,
+    /// Once the header is complete: one body hasher per distinct (canonicalization, l=).
+    hashers: Option<Vec<((Canonicalization, Option<u64>), BodyHasher)>>,
+}
+
+/// A signature that parsed, waiting for its key and body hash.
+struct Pending {
+    signature: Signature,
+    header_input: Vec<u8>,
+}
+
+impl VerifyStream {
+    /// Takes the next chunk of the message.
+    pub fn update(&mut self, chunk: &[u8]) {
+        let body = self.collector.update(chunk);
+        if self.hashers.is_none() && self.collector.is_done() {
+            self.hashers = Some(self.make_hashers());
+        }
+        if let Some(hashers) = &mut self.hashers {
+            for (_, hasher) in hashers.iter_mut() {
+                hasher.update(body);
+            }
+        }
+    }
+
+    fn make_hashers(&self) -> Vec<((Canonicalization, Option<u64>), BodyHasher)> {
+        let mut hashers: Vec<((Canonicalization, Option<u64>), BodyHasher)> = Vec::new();
+        let Ok(fields) = message::fields(self.collector.header()) else {
+            return hashers;
+        };
+        for field in signature_fields(&fields).take(self.options.max_signatures) {
+            let Ok(value) = std::str::from_utf8(field.value()) else { continue };
+            let Ok(sig) = Signature::parse(value) else { continue };
+            let params = (sig.body_canonicalization, sig.body_length);
+            if !hashers.iter().any(|(p, _)| *p == params) {
+                hashers.push((params, BodyHasher::new(params.0, params.1)));
+            }
+        }
+        hashers
+    }
+
+    /// Ends the message, looks up the keys (concurrently) and checks every signature.
+    pub async fn finish<R: Resolver>(mut self, resolver: &R, now: u64) -> Vec<SignatureResult> {
+        if self.hashers.is_none() {
+            self.hashers = Some(self.make_hashers());
+        }
+        let body_hashes: Vec<((Canonicalization, Option<u64>), BodyHash)> = self
+            .hashers
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(params, hasher)| (params, hasher.finish()))
+            .collect();
+        let header = self.collector.header();
+        let fields = match message::fields(header) {
+            Ok(fields) => fields,
+            Err(error) => {
+                // No field can be trusted; report once if any signature seems present.
+                return if contains_signature_name(header) {
+                    vec![failed(error, None)]
+                } else {
+                    Vec::new()
+                };
+            }
+        };
+        let options = &self.options;
+        let mut results: Vec<Option<SignatureResult>> = Vec::new();
+        let mut pending: Vec<(usize, Pending)> = Vec::new();
+        for (index, field) in signature_fields(&fields).enumerate() {
+            if index >= options.max_signatures {
+                results.push(Some(failed(
+                    Error::SignatureLimit {
+                        limit: options.max_signatures,
+                    },
+                    Some(field),
+                )));
+                continue;
+            }
+            match prepare(&fields, field, now) {
+                Ok(p) => {
+                    pending.push((results.len(), p));
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(failed(error, Some(field)))),
+            }
+        }
+        let checks = pending.into_iter().map(|(slot, p)| {
+            let body_hashes = &body_hashes;
+            async move { (slot, check(resolver, options, p, body_hashes).await) }
+        });
+        for (slot, result) in futures_util::future::join_all(checks).await {
+            results[slot] = Some(result);
+        }
+        results.into_iter().flatten().collect()
+    }
+}
+
+/// The DKIM-Signature fields, top first.
+fn signature_fields<'f, 'a>(fields: &'f [Field<'a>]) -> impl Iterator<Item = &'f Field<'a>> {
+    fields.iter().filter(|f| f.is(HEADER_NAME))
+}
+
+fn contains_signature_name(header: &[u8]) -> bool {
+    header
+        .windows(HEADER_NAME.len())
+        .any(|w| w.eq_ignore_ascii_case(HEADER_NAME.as_bytes()))
+}
+
+/// A result for a signature that could not be checked, with what could be read of it.
+fn failed(error: Error, field: Option<&Field<'_>>) -> SignatureResult {
+    let value = field.and_then(|f| std::str::from_utf8(f.value()).ok());
+    let tags = value.and_then(|v| tag_list::parse(v, Record::Signature).ok());
+    let tag = |name: &str| {
+        tags.as_ref()
+            .and_then(|tags| tags.iter().find(|t| t.name == name))
+            .map(|t| t.value.to_owned())
+    };
+    SignatureResult {
+        result: error.dkim_result(),
+        signature: value.and_then(|v| Signature::parse(v).ok()),
+        domain: tag("d"),
+        selector: tag("s"),
+        error: Some(error),
+        testing: false,
+    }
+}
+
+/// Parses a signature and checks what needs no DNS (RFC 6376 §6.1.1), and builds the data its
+/// `b=` signs (§3.7, §5.4.2).
+fn prepare(fields: &[Field<'_>], field: &Field<'_>, now: u64) -> Result<Pending, Error> {
+    let value = std::str::from_utf8(field.value()).map_err(|_| Error::TagList {
+        record: Record::Signature,
+        offset: 0,
+        problem: TagListProblem::NotUtf8,
+    })?;
+    let signature = Signature::parse(value)?;
+    if signature.algorithm == Algorithm::RsaSha1 {
+        return Err(Error::Sha1Forbidden);
+    }
+    if let Some(expiration) = signature.expiration {
+        if expiration < now {
+            return Err(Error::Expired { expiration, now });
+        }
+    }
+    // The signature field itself is hashed with its b= value removed (§3.7), without its CRLF.
+    let tags = tag_list::parse(value, Record::Signature)?;
+    let value_start = field.raw.len() - field.value().len() - trailing_crlf(field.raw);
+    let mut unsigned = field.raw.to_vec();
+    if let Some(b) = tags.iter().find(|t| t.name == "b") {
+        unsigned.drain(value_start + b.raw_value.start..value_start + b.raw_value.end);
+    }
+    if unsigned.ends_with(b"\r\n") {
+        unsigned.truncate(unsigned.len() - 2);
+    }
+    let mut header_input = selected_headers(
+        fields,
+        &signature.signed_headers,
+        signature.header_canonicalization,
+    );
+    canonicalize_header(signature.header_canonicalization, &unsigned, &mut header_input);
+    Ok(Pending {
+        signature,
+        header_input,
+    })
+}
+
+fn trailing_crlf(raw: &[u8]) -> usize {
+    if raw.ends_with(b"\r\n") { 2 } else { 0 }
+}
+
+/// The canonicalized header fields `h=` names, each instance chosen from the bottom up and a
+/// name with no instance left contributing nothing (RFC 6376 §5.4.2).
+pub(crate) fn selected_headers(
+    fields: &[Field<'_>],
+    names: &[String],
+    canonicalization: Canonicalization,
+) -> Vec<u8> {
+    let mut used = vec![false; fields.len()];
+    let mut out = Vec::new();
+    for name in names {
+        let pick = fields
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(i, f)| !used[*i] && f.is(name))
+            .map(|(i, _)| i);
+        if let Some(i) = pick {
+            used[i] = true;
+            canonicalize_header(canonicalization, fields[i].raw, &mut out);
+        }
+    }
+    out
+}
+
+/// Looks up the key and checks the body hash and the signature (RFC 6376 §6.1.2, §6.1.3).
+async fn check<R: Resolver>(
+    resolver: &R,
+    options: &VerifyOptions,
+    pending: Pending,
+    body_hashes: &[((Canonicalization, Option<u64>), BodyHash)],
+) -> SignatureResult {
+    let Pending {
+        signature,
+        header_input,
+    } = pending;
+    let outcome = async {
+        let key = lookup_key(resolver, options, &signature).await?;
+        check_key(&key, &signature)?;
+        let params = (signature.body_canonicalization, signature.body_length);
+        let body = body_hashes
+            .iter()
+            .find(|(p, _)| *p == params)
+            .map(|(_, hash)| *hash)
+            .ok_or(Error::BodyHashMismatch)?;
+        if let Some(length) = signature.body_length {
+            if length > body.length {
+                return Err(Error::BodyLengthTooLong {
+                    length,
+                    body: body.length,
+                });
+            }
+        }
+        if body.digest[..] != signature.body_hash[..] {
+            return Err(Error::BodyHashMismatch);
+        }
+        crate::crypto::verify(&key.key, signature.algorithm, &header_input, &signature.signature)?;
+        if let Some(length) = signature.body_length {
+            if length < body.length && !options.allow_partial_body {
+                return Err(Error::PartialBody {
+                    signed: length,
+                    unsigned: body.length - length,
+                });
+            }
+        }
+        Ok(key.testing)
+    }
+    .await;
+    let (result, error, testing) = match outcome {
+        Ok(testing) => (DkimResult::Pass, None, testing),
+        Err(error) => (error.dkim_result(), Some(error), false),
+    };
+    SignatureResult {
+        result,
+        error,
+        domain: Some(signature.domain.clone()),
+        selector: Some(signature.selector.clone()),
+        signature: Some(signature),
+        testing,
+    }
+}
+
+/// Fetches and parses the key at `<s>._domainkey.<d>` (RFC 6376 §3.6.2.2). Of several TXT
+/// records, the first that parses is used.
+async fn lookup_key<R: Resolver>(
+    resolver: &R,
+    options: &VerifyOptions,
+    signature: &Signature,
+) -> Result<KeyRecord, Error> {
+    let name = format!("{}._domainkey.{}", signature.selector, signature.domain);
+    let records = match resolver.txt(&name).await {
+        Ok(Answer::Records(records)) => records,
+        Ok(Answer::NoData | Answer::NxDomain) => return Err(Error::KeyNotFound { name }),
+        Err(source) => return Err(Error::KeyLookup { name, source }),
+    };
+    let mut first_error = None;
+    for record in records {
+        let text = record.concat();
+        if text.len() > options.max_key_record_len {
+            first_error.get_or_insert(Error::KeyRecordTooLarge {
+                name: name.clone(),
+                len: text.len(),
+                limit: options.max_key_record_len,
+            });
+            continue;
+        }
+        let parsed = std::str::from_utf8(&text)
+            .map_err(|_| Error::TagList {
+                record: Record::Key,
+                offset: 0,
+                problem: TagListProblem::NotUtf8,
+            })
+            .and_then(KeyRecord::parse);
+        match parsed {
+            Ok(key) => return Ok(key),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(Error::KeyNotFound { name }))
+}
+
+/// The checks of a key against the signature that need both (RFC 6376 §3.6.1, RFC 8301).
+fn check_key(key: &KeyRecord, signature: &Signature) -> Result<(), Error> {
+    if key.key.key_type() != signature.algorithm.key_type() {
+        return Err(Error::KeyTypeMismatch {
+            key_type: key.key.key_type(),
+            algorithm: signature.algorithm,
+        });
+    }
+    if !key.allows_sha256 {
+        return Err(Error::KeyHashNotAllowed);
+    }
+    if let PublicKey::Rsa { bits, .. } = key.key {
+        if bits < MIN_RSA_BITS {
+            return Err(Error::KeyTooSmall { bits });
+        }
+    }
+    if key.strict {
+        let auid_domain = signature
+            .identity
+            .as_deref()
+            .and_then(|i| i.rsplit_once('@'))
+            .map(|(_, domain)| domain);
+        if let Some(auid_domain) = auid_domain {
+            let same = mailroom_dns::to_ascii(auid_domain).ok()
+                == mailroom_dns::to_ascii(&signature.domain).ok();
+            if !same {
+                return Err(Error::KeyStrict);
+            }
+        }
+    }
+    Ok(())
+}
