@@ -125,10 +125,10 @@ impl KeyRecord {
                 .collect()
         };
         let allows_sha256 = get("h").is_none_or(|h| list(h).iter().any(|alg| alg == "sha256"));
-        if let Some(services) = get("s") {
-            if !list(services).iter().any(|s| s == "*" || s == "email") {
-                return Err(Error::KeyNotForEmail);
-            }
+        if let Some(services) = get("s")
+            && !list(services).iter().any(|s| s == "*" || s == "email")
+        {
+            return Err(Error::KeyNotForEmail);
         }
         let flags = get("t").map(list).unwrap_or_default();
         let p = get("p").ok_or(Error::MissingTag {
@@ -167,23 +167,50 @@ mod tests {
 
     #[test]
     fn flags_hashes_and_services() {
-        let record =
-            KeyRecord::parse(&format!("k=rsa; h=sha1:sha256; s=email; t=y:s:x; n=hi; p={RSA_1024_SPKI}")).unwrap();
+        let record = KeyRecord::parse(&format!(
+            "k=rsa; h=sha1:sha256; s=email; t=y:s:x; n=hi; p={RSA_1024_SPKI}"
+        ))
+        .unwrap();
         assert!(record.testing && record.strict && record.allows_sha256);
         assert_eq!(record.notes.as_deref(), Some("hi"));
-        assert!(!KeyRecord::parse(&format!("h=sha1; p={RSA_1024_SPKI}")).unwrap().allows_sha256);
-        assert_eq!(KeyRecord::parse(&format!("s=tlsrpt; p={RSA_1024_SPKI}")), Err(Error::KeyNotForEmail));
+        assert!(
+            !KeyRecord::parse(&format!("h=sha1; p={RSA_1024_SPKI}"))
+                .unwrap()
+                .allows_sha256
+        );
+        assert_eq!(
+            KeyRecord::parse(&format!("s=tlsrpt; p={RSA_1024_SPKI}")),
+            Err(Error::KeyNotForEmail)
+        );
     }
 
     #[test]
     fn errors() {
         assert_eq!(KeyRecord::parse("v=DKIM1; p="), Err(Error::KeyRevoked));
         assert_eq!(KeyRecord::parse("v=DKIM1; p= \t"), Err(Error::KeyRevoked));
-        assert!(matches!(KeyRecord::parse(&format!("v=DKIM2; p={RSA_1024_SPKI}")), Err(Error::InvalidTag { tag: "v", .. })));
-        assert!(matches!(KeyRecord::parse(&format!("p={RSA_1024_SPKI}; v=DKIM1")), Err(Error::InvalidTag { tag: "v", .. })));
-        assert!(matches!(KeyRecord::parse(&format!("k=dsa; p={RSA_1024_SPKI}")), Err(Error::InvalidTag { tag: "k", .. })));
-        assert!(matches!(KeyRecord::parse("v=DKIM1; p=AAAA"), Err(Error::BadPublicKey { .. })));
-        assert!(matches!(KeyRecord::parse(&format!("k=ed25519; p={RSA_1024_SPKI}")), Err(Error::BadPublicKey { .. })));
-        assert!(matches!(KeyRecord::parse("v=DKIM1; k=rsa"), Err(Error::MissingTag { tag: "p", .. })));
+        assert!(matches!(
+            KeyRecord::parse(&format!("v=DKIM2; p={RSA_1024_SPKI}")),
+            Err(Error::InvalidTag { tag: "v", .. })
+        ));
+        assert!(matches!(
+            KeyRecord::parse(&format!("p={RSA_1024_SPKI}; v=DKIM1")),
+            Err(Error::InvalidTag { tag: "v", .. })
+        ));
+        assert!(matches!(
+            KeyRecord::parse(&format!("k=dsa; p={RSA_1024_SPKI}")),
+            Err(Error::InvalidTag { tag: "k", .. })
+        ));
+        assert!(matches!(
+            KeyRecord::parse("v=DKIM1; p=AAAA"),
+            Err(Error::BadPublicKey { .. })
+        ));
+        assert!(matches!(
+            KeyRecord::parse(&format!("k=ed25519; p={RSA_1024_SPKI}")),
+            Err(Error::BadPublicKey { .. })
+        ));
+        assert!(matches!(
+            KeyRecord::parse("v=DKIM1; k=rsa"),
+            Err(Error::MissingTag { tag: "p", .. })
+        ));
     }
 }

@@ -167,7 +167,10 @@ impl Signature {
             None => (Canonicalization::Simple, Canonicalization::Simple),
             Some(c) => {
                 let (header, body) = c.split_once('/').unwrap_or((c, "simple"));
-                match (Canonicalization::parse(header), Canonicalization::parse(body)) {
+                match (
+                    Canonicalization::parse(header),
+                    Canonicalization::parse(body),
+                ) {
                     (Some(header), Some(body)) => (header, body),
                     _ => return Err(invalid("c", c)),
                 }
@@ -182,15 +185,20 @@ impl Signature {
             return Err(invalid("s", selector));
         }
         let h = require("h")?;
-        let signed_headers: Vec<String> =
-            h.split(':').map(|name| tag_list::trim_fws(name).to_owned()).collect();
+        let signed_headers: Vec<String> = h
+            .split(':')
+            .map(|name| tag_list::trim_fws(name).to_owned())
+            .collect();
         if signed_headers
             .iter()
             .any(|name| name.is_empty() || !name.bytes().all(is_field_name_char))
         {
             return Err(invalid("h", h));
         }
-        if !signed_headers.iter().any(|n| n.eq_ignore_ascii_case("from")) {
+        if !signed_headers
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case("from"))
+        {
             return Err(Error::FromNotSigned);
         }
         // §3.5: i= is dkim-quoted-printable.
@@ -211,7 +219,10 @@ impl Signature {
         let number = |tag: &'static str, max_digits: usize| -> Result<Option<u64>, Error> {
             get(tag)
                 .map(|v| {
-                    if v.is_empty() || v.len() > max_digits || !v.bytes().all(|c| c.is_ascii_digit()) {
+                    if v.is_empty()
+                        || v.len() > max_digits
+                        || !v.bytes().all(|c| c.is_ascii_digit())
+                    {
                         return Err(invalid(tag, v));
                     }
                     v.parse().map_err(|_| invalid(tag, v))
@@ -222,10 +233,10 @@ impl Signature {
         let body_length = number("l", 76)?;
         let timestamp = number("t", 12)?;
         let expiration = number("x", 12)?;
-        if let (Some(t), Some(x)) = (timestamp, expiration) {
-            if x <= t {
-                return Err(invalid("x", get("x").unwrap_or_default()));
-            }
+        if let (Some(t), Some(x)) = (timestamp, expiration)
+            && x <= t
+        {
+            return Err(invalid("x", get("x").unwrap_or_default()));
         }
         if let Some(q) = get("q") {
             let offers_dns = q
@@ -432,8 +443,10 @@ fn is_domain_name(name: &str) -> bool {
 
 /// Whether `domain` is `parent` or a subdomain of it, comparing A-labels without case.
 pub(crate) fn is_within(domain: &str, parent: &str) -> bool {
-    let (Ok(domain), Ok(parent)) = (mailroom_dns::to_ascii(domain), mailroom_dns::to_ascii(parent))
-    else {
+    let (Ok(domain), Ok(parent)) = (
+        mailroom_dns::to_ascii(domain),
+        mailroom_dns::to_ascii(parent),
+    ) else {
         return false;
     };
     domain == parent
@@ -472,7 +485,10 @@ mod tests {
         assert_eq!(sig.auid(), "@example.net");
         let relaxed = Signature::parse(&format!("{MINIMAL}; c=relaxed")).unwrap();
         assert_eq!(
-            (relaxed.header_canonicalization, relaxed.body_canonicalization),
+            (
+                relaxed.header_canonicalization,
+                relaxed.body_canonicalization
+            ),
             (Canonicalization::Relaxed, Canonicalization::Simple)
         );
     }
@@ -493,24 +509,60 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(matches!(parse_err(&MINIMAL.replace("v=1", "v=2")), Error::InvalidTag { tag: "v", .. }));
-        assert_eq!(parse_err(&MINIMAL.replace("h=from", "h=to:subject")), Error::FromNotSigned);
-        assert!(matches!(parse_err(&MINIMAL.replace("a=rsa-sha256", "a=rsa-sha512")), Error::UnsupportedAlgorithm { .. }));
+        assert!(matches!(
+            parse_err(&MINIMAL.replace("v=1", "v=2")),
+            Error::InvalidTag { tag: "v", .. }
+        ));
+        assert_eq!(
+            parse_err(&MINIMAL.replace("h=from", "h=to:subject")),
+            Error::FromNotSigned
+        );
+        assert!(matches!(
+            parse_err(&MINIMAL.replace("a=rsa-sha256", "a=rsa-sha512")),
+            Error::UnsupportedAlgorithm { .. }
+        ));
         assert!(matches!(
             parse_err(&format!("{MINIMAL}; i=joe@football.example.com")),
             Error::IdentityOutsideDomain { .. }
         ));
         assert!(Signature::parse(&format!("{MINIMAL}; i=joe@Mail.Example.NET")).is_ok());
-        assert!(matches!(parse_err(&format!("{MINIMAL}; i=joe@badexample.net")), Error::IdentityOutsideDomain { .. }));
-        assert!(matches!(parse_err(&format!("{MINIMAL}; t=200; x=100")), Error::InvalidTag { tag: "x", .. }));
-        assert!(matches!(parse_err(&format!("{MINIMAL}; t=1234567890123")), Error::InvalidTag { tag: "t", .. }));
-        assert!(matches!(parse_err(&format!("{MINIMAL}; l=-1")), Error::InvalidTag { tag: "l", .. }));
-        assert!(matches!(parse_err(&format!("{MINIMAL}; q=http")), Error::InvalidTag { tag: "q", .. }));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; i=joe@badexample.net")),
+            Error::IdentityOutsideDomain { .. }
+        ));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; t=200; x=100")),
+            Error::InvalidTag { tag: "x", .. }
+        ));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; t=1234567890123")),
+            Error::InvalidTag { tag: "t", .. }
+        ));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; l=-1")),
+            Error::InvalidTag { tag: "l", .. }
+        ));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; q=http")),
+            Error::InvalidTag { tag: "q", .. }
+        ));
         assert!(Signature::parse(&format!("{MINIMAL}; q=foo/bar:dns/txt")).is_ok());
-        assert!(matches!(parse_err(&MINIMAL.replace("example.net", "legitimate.com(.attacker.com")), Error::InvalidTag { tag: "d", .. }));
-        assert!(matches!(parse_err(&MINIMAL.replace("b=AAAA", "b=!!")), Error::InvalidTag { tag: "b", .. }));
-        assert!(matches!(parse_err(&format!("{MINIMAL}; c=fancy/simple")), Error::InvalidTag { tag: "c", .. }));
-        assert!(Signature::parse(&format!("{MINIMAL}; foo=bar")).is_ok(), "unknown tags are ignored");
+        assert!(matches!(
+            parse_err(&MINIMAL.replace("example.net", "legitimate.com(.attacker.com")),
+            Error::InvalidTag { tag: "d", .. }
+        ));
+        assert!(matches!(
+            parse_err(&MINIMAL.replace("b=AAAA", "b=!!")),
+            Error::InvalidTag { tag: "b", .. }
+        ));
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; c=fancy/simple")),
+            Error::InvalidTag { tag: "c", .. }
+        ));
+        assert!(
+            Signature::parse(&format!("{MINIMAL}; foo=bar")).is_ok(),
+            "unknown tags are ignored"
+        );
     }
 
     #[test]
@@ -518,9 +570,21 @@ mod tests {
         let mut sig = Signature::parse(MINIMAL).unwrap();
         sig.signature = vec![0xAB; 256];
         sig.body_hash = vec![0xCD; 32];
-        sig.signed_headers = ["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "from", "to", "subject", "date"]
-            .map(String::from)
-            .to_vec();
+        sig.signed_headers = [
+            "from",
+            "to",
+            "subject",
+            "date",
+            "message-id",
+            "mime-version",
+            "content-type",
+            "from",
+            "to",
+            "subject",
+            "date",
+        ]
+        .map(String::from)
+        .to_vec();
         sig.timestamp = Some(1_700_000_000);
         let header = sig.to_header();
         for line in header.split("\r\n") {
@@ -539,8 +603,14 @@ mod tests {
         odd.identity = Some("j;o=e x@example.net".into());
         assert!(odd.to_header().contains("i=j=3Bo=3De=20x@example.net;"));
         let value = odd.to_header();
-        assert_eq!(Signature::parse(value.strip_prefix("DKIM-Signature:").unwrap()).unwrap(), odd);
-        assert!(matches!(parse_err(&format!("{MINIMAL}; i=joe=4@example.net")), Error::InvalidTag { tag: "i", .. }));
+        assert_eq!(
+            Signature::parse(value.strip_prefix("DKIM-Signature:").unwrap()).unwrap(),
+            odd
+        );
+        assert!(matches!(
+            parse_err(&format!("{MINIMAL}; i=joe=4@example.net")),
+            Error::InvalidTag { tag: "i", .. }
+        ));
     }
 
     #[test]

@@ -55,10 +55,11 @@ impl SigningKey {
     /// [`Error::BadPrivateKey`] when the text holds no such key or the key is unusable (for
     /// example an RSA key under 2048 bits, which the ring backend does not sign with).
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| Error::BadPrivateKey {
-            expected: "PEM",
-            problem: "no RSA PRIVATE KEY or PRIVATE KEY section",
-        })?;
+        let der =
+            PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| Error::BadPrivateKey {
+                expected: "PEM",
+                problem: "no RSA PRIVATE KEY or PRIVATE KEY section",
+            })?;
         match der {
             PrivateKeyDer::Pkcs1(key) => Self::from_pkcs1_der(key.secret_pkcs1_der()),
             PrivateKeyDer::Pkcs8(key) => Self::from_pkcs8_der(key.secret_pkcs8_der()),
@@ -162,9 +163,7 @@ impl SigningKey {
                     .map_err(|_| Error::Crypto)?;
                 Ok(out)
             }
-            Inner::Ed25519(key) => {
-                Ok(key.sign(&crate::crypto::sha256(data)).as_ref().to_vec())
-            }
+            Inner::Ed25519(key) => Ok(key.sign(&crate::crypto::sha256(data)).as_ref().to_vec()),
         }
     }
 }

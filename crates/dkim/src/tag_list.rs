@@ -134,7 +134,10 @@ mod tests {
 
     #[test]
     fn empty_specs_are_skipped() {
-        assert_eq!(names_and_values("a=1;; b=2; "), vec![("a", "1"), ("b", "2")]);
+        assert_eq!(
+            names_and_values("a=1;; b=2; "),
+            vec![("a", "1"), ("b", "2")]
+        );
         assert_eq!(names_and_values(""), vec![]);
     }
 }

@@ -19,6 +19,9 @@ pub const DEFAULT_MAX_SIGNATURES: usize = 10;
 /// The longest key record accepted unless configured: an RSA-4096 record is about 750 octets.
 pub const DEFAULT_MAX_KEY_RECORD_LEN: usize = 4096;
 
+/// What a body hash depends on: the body canonicalization and `l=`.
+type BodyParams = (Canonicalization, Option<u64>);
+
 /// What a [`Verifier`] accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -123,7 +126,7 @@ pub struct VerifyStream {
     options: VerifyOptions,
     collector: HeaderCollector,
     /// Once the header is complete: one body hasher per distinct (canonicalization, l=).
-    hashers: Option<Vec<((Canonicalization, Option<u64>), BodyHasher)>>,
+    hashers: Option<Vec<(BodyParams, BodyHasher)>>,
 }
 
 /// A signature that parsed, waiting for its key and body hash.
@@ -146,14 +149,18 @@ impl VerifyStream {
         }
     }
 
-    fn make_hashers(&self) -> Vec<((Canonicalization, Option<u64>), BodyHasher)> {
-        let mut hashers: Vec<((Canonicalization, Option<u64>), BodyHasher)> = Vec::new();
+    fn make_hashers(&self) -> Vec<(BodyParams, BodyHasher)> {
+        let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
         let Ok(fields) = message::fields(self.collector.header()) else {
             return hashers;
         };
         for field in signature_fields(&fields).take(self.options.max_signatures) {
-            let Ok(value) = std::str::from_utf8(field.value()) else { continue };
-            let Ok(sig) = Signature::parse(value) else { continue };
+            let Ok(value) = std::str::from_utf8(field.value()) else {
+                continue;
+            };
+            let Ok(sig) = Signature::parse(value) else {
+                continue;
+            };
             let params = (sig.body_canonicalization, sig.body_length);
             if !hashers.iter().any(|(p, _)| *p == params) {
                 hashers.push((params, BodyHasher::new(params.0, params.1)));
@@ -167,7 +174,7 @@ impl VerifyStream {
         if self.hashers.is_none() {
             self.hashers = Some(self.make_hashers());
         }
-        let body_hashes: Vec<((Canonicalization, Option<u64>), BodyHash)> = self
+        let body_hashes: Vec<(BodyParams, BodyHash)> = self
             .hashers
             .take()
             .unwrap_or_default()
@@ -260,10 +267,10 @@ fn prepare(fields: &[Field<'_>], field: &Field<'_>, now: u64) -> Result<Pending,
     if signature.algorithm == Algorithm::RsaSha1 {
         return Err(Error::Sha1Forbidden);
     }
-    if let Some(expiration) = signature.expiration {
-        if expiration < now {
-            return Err(Error::Expired { expiration, now });
-        }
+    if let Some(expiration) = signature.expiration
+        && expiration < now
+    {
+        return Err(Error::Expired { expiration, now });
     }
     // The signature field itself is hashed with its b= value removed (§3.7), without its CRLF.
     let tags = tag_list::parse(value, Record::Signature)?;
@@ -280,7 +287,11 @@ fn prepare(fields: &[Field<'_>], field: &Field<'_>, now: u64) -> Result<Pending,
         &signature.signed_headers,
         signature.header_canonicalization,
     );
-    canonicalize_header(signature.header_canonicalization, &unsigned, &mut header_input);
+    canonicalize_header(
+        signature.header_canonicalization,
+        &unsigned,
+        &mut header_input,
+    );
     Ok(Pending {
         signature,
         header_input,
@@ -320,7 +331,7 @@ async fn check<R: Resolver>(
     resolver: &R,
     options: &VerifyOptions,
     pending: Pending,
-    body_hashes: &[((Canonicalization, Option<u64>), BodyHash)],
+    body_hashes: &[(BodyParams, BodyHash)],
 ) -> SignatureResult {
     let Pending {
         signature,
@@ -335,25 +346,31 @@ async fn check<R: Resolver>(
             .find(|(p, _)| *p == params)
             .map(|(_, hash)| *hash)
             .ok_or(Error::BodyHashMismatch)?;
-        if let Some(length) = signature.body_length {
-            if length > body.length {
-                return Err(Error::BodyLengthTooLong {
-                    length,
-                    body: body.length,
-                });
-            }
+        if let Some(length) = signature.body_length
+            && length > body.length
+        {
+            return Err(Error::BodyLengthTooLong {
+                length,
+                body: body.length,
+            });
         }
         if body.digest[..] != signature.body_hash[..] {
             return Err(Error::BodyHashMismatch);
         }
-        crate::crypto::verify(&key.key, signature.algorithm, &header_input, &signature.signature)?;
-        if let Some(length) = signature.body_length {
-            if length < body.length && !options.allow_partial_body {
-                return Err(Error::PartialBody {
-                    signed: length,
-                    unsigned: body.length - length,
-                });
-            }
+        crate::crypto::verify(
+            &key.key,
+            signature.algorithm,
+            &header_input,
+            &signature.signature,
+        )?;
+        if let Some(length) = signature.body_length
+            && length < body.length
+            && !options.allow_partial_body
+        {
+            return Err(Error::PartialBody {
+                signed: length,
+                unsigned: body.length - length,
+            });
         }
         Ok(key.testing)
     }
@@ -424,10 +441,10 @@ fn check_key(key: &KeyRecord, signature: &Signature) -> Result<(), Error> {
     if !key.allows_sha256 {
         return Err(Error::KeyHashNotAllowed);
     }
-    if let PublicKey::Rsa { bits, .. } = key.key {
-        if bits < MIN_RSA_BITS {
-            return Err(Error::KeyTooSmall { bits });
-        }
+    if let PublicKey::Rsa { bits, .. } = key.key
+        && bits < MIN_RSA_BITS
+    {
+        return Err(Error::KeyTooSmall { bits });
     }
     if key.strict {
         let auid_domain = signature

@@ -17,7 +17,7 @@ pub fn add_dns_file(zone: &mut Zone, text: &str) {
             continue;
         }
         let (name, value) = line
-            .split_once(|c: char| c == ' ' || c == '\t')
+            .split_once([' ', '\t'])
             .unwrap_or_else(|| panic!("line {}: no value: {line}", number + 1));
         let value = value.trim();
         match value {

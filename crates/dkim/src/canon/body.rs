@@ -159,7 +159,9 @@ mod tests {
         let mut out = Vec::new();
         let mut c = BodyCanonicalizer::new(canonicalization);
         for byte in body {
-            c.update(std::slice::from_ref(byte), &mut |b| out.extend_from_slice(b));
+            c.update(std::slice::from_ref(byte), &mut |b| {
+                out.extend_from_slice(b);
+            });
         }
         c.finish(&mut |b| out.extend_from_slice(b));
         out
@@ -169,10 +171,19 @@ mod tests {
 
     #[test]
     fn rfc6376_section_3_4_6_examples() {
-        assert_eq!(canon(Canonicalization::Simple, EXAMPLE), b" C \r\nD \t E\r\n");
+        assert_eq!(
+            canon(Canonicalization::Simple, EXAMPLE),
+            b" C \r\nD \t E\r\n"
+        );
         assert_eq!(canon(Canonicalization::Relaxed, EXAMPLE), b" C\r\nD E\r\n");
-        assert_eq!(canon_bytewise(Canonicalization::Simple, EXAMPLE), b" C \r\nD \t E\r\n");
-        assert_eq!(canon_bytewise(Canonicalization::Relaxed, EXAMPLE), b" C\r\nD E\r\n");
+        assert_eq!(
+            canon_bytewise(Canonicalization::Simple, EXAMPLE),
+            b" C \r\nD \t E\r\n"
+        );
+        assert_eq!(
+            canon_bytewise(Canonicalization::Relaxed, EXAMPLE),
+            b" C\r\nD E\r\n"
+        );
     }
 
     #[test]
@@ -191,8 +202,14 @@ mod tests {
 
     #[test]
     fn inner_empty_lines_and_bare_cr() {
-        assert_eq!(canon(Canonicalization::Simple, b"a\r\n\r\nb\r\n"), b"a\r\n\r\nb\r\n");
+        assert_eq!(
+            canon(Canonicalization::Simple, b"a\r\n\r\nb\r\n"),
+            b"a\r\n\r\nb\r\n"
+        );
         assert_eq!(canon(Canonicalization::Relaxed, b"a\rb \r"), b"a\rb \r\r\n");
-        assert_eq!(canon_bytewise(Canonicalization::Relaxed, b"a\rb \r"), b"a\rb \r\r\n");
+        assert_eq!(
+            canon_bytewise(Canonicalization::Relaxed, b"a\rb \r"),
+            b"a\rb \r\r\n"
+        );
     }
 }

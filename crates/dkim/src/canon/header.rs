@@ -91,11 +91,17 @@ mod tests {
     #[test]
     fn empty_value_and_no_crlf() {
         assert_eq!(relaxed_of(b"X-Empty:   \r\n"), b"x-empty:\r\n");
-        assert_eq!(relaxed_of(b"DKIM-Signature: a=1; b="), b"dkim-signature:a=1; b=");
+        assert_eq!(
+            relaxed_of(b"DKIM-Signature: a=1; b="),
+            b"dkim-signature:a=1; b="
+        );
     }
 
     #[test]
     fn utf8_bytes_pass_through() {
-        assert_eq!(relaxed_of("Subject:  Grüße  aus\r\n Köln\r\n".as_bytes()), "subject:Grüße aus Köln\r\n".as_bytes());
+        assert_eq!(
+            relaxed_of("Subject:  Grüße  aus\r\n Köln\r\n".as_bytes()),
+            "subject:Grüße aus Köln\r\n".as_bytes()
+        );
     }
 }

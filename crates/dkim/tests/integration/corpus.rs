@@ -36,5 +36,10 @@ fn mail_dkim_corpus() {
             None => problems.push(format!("{file}: no row; got {got}")),
         }
     }
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -2,4 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119: test helpers are not tests
 
 mod corpus;
+mod keys;
+mod props;
+mod sign;
 mod vectors;

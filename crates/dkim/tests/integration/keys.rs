@@ -1,0 +1,153 @@
+//! Key files of the dkimpy corpus: key records in every encoding, and private keys in PKCS#1,
+//! PKCS#8 and raw-seed form, each signing something the matching record verifies.
+
+use futures::executor::block_on;
+use mailroom_dkim::{
+    DkimResult, Error, KeyRecord, KeyType, PublicKey, Signer, SigningKey, Verifier,
+};
+use mailroom_dns::{RecordData, Txt, Zone};
+use mailroom_testkit as kit;
+
+use base64::Engine;
+
+const MESSAGE: &[u8] = b"From: Joe SixPack <joe@football.example.com>\r\nTo: Suzie Q <suzie@shopping.example.net>\r\nSubject: Is dinner ready?\r\n\r\nHi.\r\n";
+
+fn record(file: &str) -> Result<KeyRecord, Error> {
+    KeyRecord::parse(kit::read_text(&format!("dkim/dkimpy/{file}")).trim())
+}
+
+#[test]
+fn key_records_in_every_encoding() {
+    for (file, bits) in [
+        ("test.txt", 1024),
+        ("test2.txt", 1024),
+        ("1024_testkey_wo_markers.pub.txt", 1024),
+        ("1024_testkey_wo_markers.pub.rsa.txt", 1024),
+        ("2048_testkey_wo_markers.pub.txt", 2048),
+        ("2048_testkey_wo_markers.pub.rsa.txt", 2048),
+        ("2048_testkey_PKCS8.key.pub.txt", 2048),
+    ] {
+        match record(file) {
+            Ok(KeyRecord {
+                key: PublicKey::Rsa { bits: b, .. },
+                ..
+            }) => assert_eq!(b, bits, "{file}"),
+            other => panic!("{file}: {other:?}"),
+        }
+    }
+    for file in ["ed25519test.dns", "eximtest.dns"] {
+        assert_eq!(
+            record(file).unwrap().key.key_type(),
+            KeyType::Ed25519,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn broken_key_records_are_refused() {
+    assert!(matches!(
+        record("badversion.txt"),
+        Err(Error::InvalidTag { tag: "v", .. })
+    ));
+    assert!(matches!(
+        record("badk.txt"),
+        Err(Error::InvalidTag { tag: "k", .. })
+    ));
+    assert!(matches!(
+        record("test_bad.txt"),
+        Err(Error::BadPublicKey { .. })
+    ));
+    assert_eq!(record("test_tlsrpt.txt"), Err(Error::KeyNotForEmail));
+}
+
+/// Signs with the private key, publishes the record, and verifies.
+fn sign_and_verify(key: SigningKey, record: &str) {
+    let algorithm = key.algorithm();
+    let mut zone = Zone::new();
+    zone.insert(
+        "sel._domainkey.football.example.com",
+        RecordData::Txt(Txt::new([record])),
+    )
+    .unwrap();
+    let header = Signer::new(key, "football.example.com", "sel")
+        .unwrap()
+        .sign(MESSAGE, 1_700_000_000)
+        .unwrap();
+    let signed = [header.as_bytes(), MESSAGE].concat();
+    let results = block_on(Verifier::default().verify(&zone, &signed, 1_700_000_000));
+    assert_eq!(
+        results[0].result,
+        DkimResult::Pass,
+        "{algorithm}: {}",
+        results[0].reason()
+    );
+}
+
+#[test]
+fn private_keys_in_every_form_sign() {
+    let pem =
+        |file: &str| SigningKey::from_pem(&kit::read_text(&format!("dkim/dkimpy/{file}"))).unwrap();
+    let txt = |file: &str| {
+        kit::read_text(&format!("dkim/dkimpy/{file}"))
+            .trim()
+            .to_owned()
+    };
+    sign_and_verify(
+        pem("2048_testkey.key"),
+        &txt("2048_testkey_wo_markers.pub.txt"),
+    );
+    sign_and_verify(
+        pem("2048_testkey.key"),
+        &txt("2048_testkey_wo_markers.pub.rsa.txt"),
+    );
+    sign_and_verify(
+        pem("2048_testkey_PKCS8.key"),
+        &txt("2048_testkey_PKCS8.key.pub.txt"),
+    );
+    let seed = |file: &str| -> [u8; 32] {
+        base64::engine::general_purpose::STANDARD
+            .decode(kit::read_text(&format!("dkim/dkimpy/{file}")).trim())
+            .unwrap()
+            .try_into()
+            .unwrap()
+    };
+    sign_and_verify(
+        SigningKey::ed25519_from_seed(&seed("ed25519test.key")),
+        &txt("ed25519test.dns"),
+    );
+    // RFC 8463 A.1: the seed and its published key (A.2).
+    sign_and_verify(
+        SigningKey::ed25519_from_seed(&seed("rfc8032_7_1.key")),
+        "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+    );
+}
+
+#[test]
+fn our_own_dns_record_matches_the_published_one() {
+    let key = SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey_PKCS8.key")).unwrap();
+    let ours = KeyRecord::parse(&key.dns_record()).unwrap();
+    let theirs = record("2048_testkey_PKCS8.key.pub.txt").unwrap();
+    assert_eq!(ours.key, theirs.key);
+}
+
+#[test]
+fn keys_that_cannot_sign() {
+    // 1024-bit RSA: ring signs only with 2048 bits and more (RFC 8301 §3.2 says SHOULD).
+    let small = SigningKey::from_pem(&kit::read_text("dkim/dkimpy/1024_testkey.key"));
+    if cfg!(not(feature = "aws-lc-rs")) {
+        assert!(matches!(small, Err(Error::BadPrivateKey { .. })));
+    }
+    assert!(matches!(
+        SigningKey::from_pem("not a key"),
+        Err(Error::BadPrivateKey { .. })
+    ));
+}
+
+#[test]
+fn signing_needs_a_from_header() {
+    let key = SigningKey::ed25519_from_seed(&[3; 32]);
+    let message = kit::lf_to_crlf(&kit::read("dkim/dkimpy/test_nofrom.message"));
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    assert_eq!(signer.sign(&message, 0), Err(Error::NoFromHeader));
+}

@@ -1,0 +1,202 @@
+//! Signing: round trips over the corpus's unsigned messages, both canonicalizations, whole and
+//! streamed, and what the signature protects.
+
+use futures::executor::block_on;
+use mailroom_dkim::{
+    Canonicalization, DkimResult, Error, Signer, SigningKey, Verifier, VerifyOptions,
+};
+use mailroom_dns::{RecordData, Txt, Zone};
+use mailroom_testkit as kit;
+
+const NOW: u64 = 1_700_000_000;
+
+fn rsa_key() -> SigningKey {
+    SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey.key")).unwrap()
+}
+
+fn setup(key: &SigningKey) -> Zone {
+    let mut zone = Zone::new();
+    zone.insert(
+        "sel._domainkey.example.com",
+        RecordData::Txt(Txt::new([key.dns_record()])),
+    )
+    .unwrap();
+    zone
+}
+
+fn verify(zone: &Zone, message: &[u8]) -> Vec<DkimResult> {
+    block_on(Verifier::default().verify(zone, message, NOW))
+        .iter()
+        .map(|r| r.result)
+        .collect()
+}
+
+#[test]
+fn every_unsigned_corpus_message_round_trips() {
+    let files = [
+        "rfc6376.msg",
+        "rfc6376.w1258.msg",
+        "test.message",
+        "test_extra.message",
+        "ed25519test.msg",
+        "message.mbox",
+    ];
+    let keys: [fn() -> SigningKey; 2] = [rsa_key, || SigningKey::ed25519_from_seed(&[5; 32])];
+    for make_key in keys {
+        for canon in [Canonicalization::Simple, Canonicalization::Relaxed] {
+            let key = make_key();
+            let zone = setup(&key);
+            let algorithm = key.algorithm();
+            let signer = Signer::new(key, "example.com", "sel")
+                .unwrap()
+                .canonicalization(canon, canon);
+            for file in files {
+                let message = kit::lf_to_crlf(&kit::read(&format!("dkim/dkimpy/{file}")));
+                let header = signer.sign(&message, NOW).unwrap();
+                let signed = [header.as_bytes(), &message].concat();
+                let expected: &[DkimResult] = if file == "message.mbox" {
+                    // It carries kitterman.com's 2011 signature, whose key is not in the corpus.
+                    &[DkimResult::Pass, DkimResult::PermError]
+                } else {
+                    &[DkimResult::Pass]
+                };
+                assert_eq!(
+                    verify(&zone, &signed),
+                    expected,
+                    "{algorithm} {canon} {file}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn streaming_in_any_chunks_gives_the_same_signature_as_whole() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let zone = setup(&key);
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let message = kit::lf_to_crlf(&kit::read("dkim/dkimpy/test.message"));
+    let whole = signer.sign(&message, NOW).unwrap();
+    for size in [1, 2, 3, 7, 64, 1000] {
+        let mut stream = signer.stream();
+        for chunk in message.chunks(size) {
+            stream.update(chunk);
+        }
+        assert_eq!(stream.finish(NOW).unwrap(), whole, "chunk size {size}");
+
+        let signed = [whole.as_bytes(), &message].concat();
+        let mut verify = Verifier::default().stream();
+        for chunk in signed.chunks(size) {
+            verify.update(chunk);
+        }
+        let results = block_on(verify.finish(&zone, NOW));
+        assert_eq!(results[0].result, DkimResult::Pass, "chunk size {size}");
+    }
+}
+
+#[test]
+fn oversigning_stops_added_headers() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let zone = setup(&key);
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let message = b"From: a@example.com\r\nSubject: real\r\n\r\nbody\r\n";
+    let header = signer.sign(message, NOW).unwrap();
+    let signed = [header.as_bytes(), message].concat();
+    assert_eq!(verify(&zone, &signed), [DkimResult::Pass]);
+    // An attacker adds a second Subject below the signed one; bottom-up selection picks it.
+    let mut forged = signed.clone();
+    let body_at = forged.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 2;
+    forged.splice(body_at..body_at, b"Subject: fake\r\n".iter().copied());
+    assert_eq!(verify(&zone, &forged), [DkimResult::Fail]);
+    // A Cc that was absent when signing cannot be added either.
+    let mut with_cc = signed.clone();
+    with_cc.splice(
+        body_at..body_at,
+        b"Cc: victim@example.net\r\n".iter().copied(),
+    );
+    assert_eq!(verify(&zone, &with_cc), [DkimResult::Fail]);
+}
+
+#[test]
+fn expiry_and_identity() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let zone = setup(&key);
+    let signer = Signer::new(key, "example.com", "sel")
+        .unwrap()
+        .expire_after(3600)
+        .identity("joe@mail.example.com");
+    let message = b"From: joe@example.com\r\n\r\nbody\r\n";
+    let header = signer.sign(message, NOW).unwrap();
+    assert!(header.contains(&format!("x={};", NOW + 3600)), "{header}");
+    let signed = [header.as_bytes(), message].concat();
+    let results = block_on(Verifier::default().verify(&zone, &signed, NOW + 60));
+    assert_eq!(results[0].result, DkimResult::Pass);
+    let late = block_on(Verifier::default().verify(&zone, &signed, NOW + 3601));
+    assert_eq!(late[0].result, DkimResult::PermError);
+    assert!(matches!(late[0].error, Some(Error::Expired { .. })));
+
+    let outside = Signer::new(
+        SigningKey::ed25519_from_seed(&[8; 32]),
+        "example.com",
+        "sel",
+    )
+    .unwrap()
+    .identity("joe@example.org");
+    assert!(matches!(
+        outside.sign(message, NOW),
+        Err(Error::IdentityOutsideDomain { .. })
+    ));
+}
+
+#[test]
+fn signature_limit() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let zone = setup(&key);
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let mut message = b"From: a@example.com\r\n\r\nbody\r\n".to_vec();
+    for _ in 0..3 {
+        let header = signer.sign(&message, NOW).unwrap();
+        message = [header.as_bytes(), &message].concat();
+    }
+    let verifier = Verifier::new(VerifyOptions::default().max_signatures(2));
+    let results: Vec<DkimResult> = block_on(verifier.verify(&zone, &message, NOW))
+        .iter()
+        .map(|r| r.result)
+        .collect();
+    assert_eq!(
+        results,
+        [DkimResult::Pass, DkimResult::Pass, DkimResult::Policy]
+    );
+}
+
+#[test]
+fn dns_failures_are_temporary() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let message = b"From: a@example.com\r\n\r\nbody\r\n";
+    let signed = [signer.sign(message, NOW).unwrap().as_bytes(), message].concat();
+    let zone = Zone::from_text("sel._domainkey.example.com. TIMEOUT").unwrap();
+    assert_eq!(verify(&zone, &signed), [DkimResult::TempError]);
+    assert_eq!(verify(&Zone::new(), &signed), [DkimResult::PermError]);
+    let revoked =
+        Zone::from_text("sel._domainkey.example.com. TXT \"v=DKIM1; k=ed25519; p=\"").unwrap();
+    let results = block_on(Verifier::default().verify(&revoked, &signed, NOW));
+    assert_eq!(results[0].error, Some(Error::KeyRevoked));
+}
+
+#[test]
+fn testing_flag_is_reported() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let mut zone = Zone::new();
+    zone.insert(
+        "sel._domainkey.example.com",
+        RecordData::Txt(Txt::new([format!("{}; t=y", key.dns_record())])),
+    )
+    .unwrap();
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let message = b"From: a@example.com\r\n\r\nbody\r\n";
+    let signed = [signer.sign(message, NOW).unwrap().as_bytes(), message].concat();
+    let results = block_on(Verifier::default().verify(&zone, &signed, NOW));
+    assert_eq!(results[0].result, DkimResult::Pass);
+    assert!(results[0].testing);
+}
