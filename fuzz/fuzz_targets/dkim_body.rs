@@ -1,0 +1,3 @@
+//! Body canonicalization: never panics, chunk-independent, idempotent.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mailroom_dkim::fuzzing::body(data));

@@ -1,0 +1,3 @@
+//! DKIM-Signature values: never panics; what parses renders and parses back equal.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mailroom_dkim::fuzzing::signature(data));
