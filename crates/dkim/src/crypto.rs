@@ -52,6 +52,15 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; SHA256_LEN] {
     hash.finish()
 }
 
+/// The length of an RSA signature by this key: its modulus length (the one call where ring and
+/// aws-lc-rs differ).
+pub(crate) fn rsa_signature_len(key: &signature::RsaKeyPair) -> usize {
+    #[cfg(feature = "aws-lc-rs")]
+    return key.public_modulus_len();
+    #[cfg(not(feature = "aws-lc-rs"))]
+    return key.public().modulus_len();
+}
+
 /// Checks `signature` over the header hash input `data` (RFC 6376 §3.7; RFC 8463 §3 signs the
 /// SHA-256 of it with Ed25519).
 pub(crate) fn verify(

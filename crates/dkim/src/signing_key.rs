@@ -11,7 +11,7 @@ use crate::error::{Error, KeyType};
 use crate::signature::Algorithm;
 
 /// The DER prefix of an Ed25519 PKCS#8 v1 private key (RFC 8410 §7) before the 32-octet seed.
-const ED25519_PKCS8_PREFIX: [u8; 16] = [
+pub(crate) const ED25519_PKCS8_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ];
 
@@ -156,7 +156,7 @@ impl SigningKey {
     pub(crate) fn sign(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
         match &self.inner {
             Inner::Rsa(key) => {
-                let mut out = vec![0u8; key.public().modulus_len()];
+                let mut out = vec![0u8; crate::crypto::rsa_signature_len(key)];
                 // ring and aws-lc-rs blind RSA with their own random source.
                 let rng = crate::crypto::backend::rand::SystemRandom::new();
                 key.sign(&signature::RSA_PKCS1_SHA256, &rng, data, &mut out)

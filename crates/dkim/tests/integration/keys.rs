@@ -151,3 +151,27 @@ fn signing_needs_a_from_header() {
     let signer = Signer::new(key, "example.com", "sel").unwrap();
     assert_eq!(signer.sign(&message, 0), Err(Error::NoFromHeader));
 }
+
+#[cfg(feature = "aws-lc-rs")]
+#[test]
+fn rsa_keys_are_generated_with_aws_lc_rs() {
+    let generated = mailroom_dkim::keygen::rsa(mailroom_dkim::keygen::RsaBits::Rsa2048).unwrap();
+    let again = SigningKey::from_pem(&generated.pem).unwrap();
+    assert_eq!(again.public_key(), generated.key.public_key());
+    match KeyRecord::parse(&generated.key.dns_record()).unwrap().key {
+        PublicKey::Rsa { bits, .. } => assert_eq!(bits, 2048),
+        other => panic!("{other:?}"),
+    }
+    sign_and_verify(generated.key, &again.dns_record());
+}
+
+#[test]
+fn ed25519_keys_are_generated_from_a_seed() {
+    let generated = mailroom_dkim::keygen::ed25519([9; 32]);
+    assert!(
+        !format!("{generated:?}").contains("PRIVATE"),
+        "no secret in Debug"
+    );
+    let record = generated.key.dns_record();
+    sign_and_verify(generated.key, &record);
+}
