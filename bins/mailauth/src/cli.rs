@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use mailroom_dkim::Canonicalization;
 
-/// Check mail authentication by hand: DNS lookups as SPF, DKIM and DMARC make them.
+/// Check mail authentication by hand: DNS lookups as SPF, DKIM and DMARC make them, and DKIM
+/// keys, signatures and verification.
 #[derive(Debug, Parser)]
 #[command(name = "mailauth", version, about)]
 pub(crate) struct Cli {
@@ -20,15 +22,14 @@ pub(crate) enum Command {
     /// Exit status: 0 when records were found, 1 when the name has none of that type (NODATA)
     /// or does not exist (NXDOMAIN), 2 when the lookup failed or the input was invalid.
     Dns(DnsArgs),
+    /// Make DKIM keys, sign messages and verify their signatures.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
 }
 
+/// Where DNS answers come from: a zone file, a chosen name server, or the system's resolver.
 #[derive(Debug, clap::Args)]
-pub(crate) struct DnsArgs {
-    /// The name to look up; for PTR, an IPv4 or IPv6 address.
-    pub(crate) name: String,
-    /// The record type.
-    #[arg(value_enum, ignore_case = true)]
-    pub(crate) record_type: RecordType,
+pub(crate) struct DnsSource {
     /// Answer from this zone file (RFC 1035 master-file form) instead of the network.
     #[arg(long, value_name = "FILE")]
     pub(crate) zone: Option<PathBuf>,
@@ -38,6 +39,110 @@ pub(crate) struct DnsArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub(crate) timeout: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DnsArgs {
+    /// The name to look up; for PTR, an IPv4 or IPv6 address.
+    pub(crate) name: String,
+    /// The record type.
+    #[arg(value_enum, ignore_case = true)]
+    pub(crate) record_type: RecordType,
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DkimCommand {
+    /// Make a signing key: writes the private key (PKCS#8 PEM, mode 0600) and prints the TXT
+    /// record to publish.
+    Keygen(KeygenArgs),
+    /// Sign a message (a file, or standard input) and print it with its DKIM-Signature on top.
+    Sign(SignArgs),
+    /// Verify every DKIM signature of a message (a file, or standard input).
+    ///
+    /// Prints one line per signature. Exit status: 0 when at least one signature passes, 1 when
+    /// none does or there is none, 2 on bad input.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct KeygenArgs {
+    /// The signing domain (d=).
+    #[arg(long)]
+    pub(crate) domain: String,
+    /// The selector (s=) the key is published under.
+    #[arg(long)]
+    pub(crate) selector: String,
+    /// The key type.
+    #[arg(long, value_enum, default_value = "ed25519")]
+    pub(crate) algorithm: KeyAlgorithm,
+    /// RSA key size in bits.
+    #[arg(long, value_enum, default_value = "2048")]
+    pub(crate) bits: RsaSize,
+    /// Where to write the private key; an existing file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+}
+
+/// RSA key sizes `keygen` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RsaSize {
+    #[value(name = "2048")]
+    Bits2048,
+    #[value(name = "3072")]
+    Bits3072,
+    #[value(name = "4096")]
+    Bits4096,
+}
+
+/// Key types `keygen` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyAlgorithm {
+    Ed25519,
+    Rsa,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SignArgs {
+    /// The private key: PEM, PKCS#1 or PKCS#8, RSA or Ed25519.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The signing domain (d=).
+    #[arg(long)]
+    pub(crate) domain: String,
+    /// The selector (s=).
+    #[arg(long)]
+    pub(crate) selector: String,
+    /// Header and body canonicalization.
+    #[arg(long, default_value = "relaxed/relaxed", value_parser = parse_canonicalization)]
+    pub(crate) canonicalization: (Canonicalization, Canonicalization),
+    /// Add x=, this many seconds after signing.
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) expire_after: Option<u64>,
+    /// The message; standard input when left out.
+    pub(crate) file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
+    /// Let signatures whose l= leaves part of the body unsigned pass.
+    #[arg(long)]
+    pub(crate) allow_partial_body: bool,
+    /// The message; standard input when left out.
+    pub(crate) file: Option<PathBuf>,
+}
+
+fn parse_canonicalization(text: &str) -> Result<(Canonicalization, Canonicalization), String> {
+    let one = |part: &str| match part {
+        "simple" => Ok(Canonicalization::Simple),
+        "relaxed" => Ok(Canonicalization::Relaxed),
+        _ => Err(format!("`{part}` is not simple or relaxed")),
+    };
+    let (header, body) = text.split_once('/').unwrap_or((text, "simple"));
+    Ok((one(header)?, one(body)?))
 }
 
 /// The record types the mail checks ask for; `exists` is SPF's A-record existence test.

@@ -13,5 +13,6 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::Dns(args) => cmd::dns::run(&args),
+        cli::Command::Dkim(command) => cmd::dkim::run(&command),
     }
 }

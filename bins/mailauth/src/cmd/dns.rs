@@ -5,42 +5,20 @@ use std::fmt::Display;
 use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use mailroom_dns::{Answer, DnsError, HickoryResolver, Lookup, Resolver, Zone};
+use mailroom_dns::{Answer, Lookup, Resolver};
 
+use super::{CliResolver, describe, fail, runtime};
 use crate::cli::{DnsArgs, RecordType};
 
 /// Runs the lookup and prints the answer; the exit code says which kind of answer it was.
 pub(crate) fn run(args: &DnsArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => return fail(&format!("cannot start the runtime: {error}")),
-    };
-    let outcome = match &args.zone {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => match Zone::from_text(&text) {
-                Ok(zone) => runtime.block_on(lookup(&zone, args)),
-                Err(error) => return fail(&format!("{}: {error}", path.display())),
-            },
-            Err(error) => return fail(&format!("cannot read {}: {error}", path.display())),
-        },
-        None => {
-            let builder = match args.server {
-                Some(server) => Ok(HickoryResolver::with_name_servers([server])),
-                None => HickoryResolver::builder(),
-            };
-            let resolver = builder
-                .and_then(|builder| builder.timeout(Duration::from_secs(args.timeout)).build());
-            match resolver {
-                Ok(resolver) => runtime.block_on(lookup(&resolver, args)),
-                Err(error) => return fail(&describe(&error)),
-            }
-        }
-    };
+    let outcome = runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            let resolver = CliResolver::new(&args.source)?;
+            lookup(&resolver, args).await
+        })
+    });
     match outcome {
         Ok(lines) => {
             let mut out = std::io::stdout().lock();
@@ -100,23 +78,4 @@ fn render(owner: &str, type_name: &str, answer: Lookup<String>) -> Result<Vec<St
 
 fn strings<T: Display>(lookup: Lookup<T>) -> Lookup<String> {
     lookup.map(|answer| answer.map(|record| record.to_string()))
-}
-
-/// The error with the advice an operator needs.
-fn describe(error: &DnsError) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    if error.is_temporary() {
-        text.push_str(" (temporary: SPF, DKIM and DMARC would report temperror)");
-    }
-    text
-}
-
-fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "mailauth: {message}");
-    ExitCode::from(2)
 }

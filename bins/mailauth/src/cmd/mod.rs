@@ -1,3 +1,124 @@
-//! One module per subcommand.
+//! One module per subcommand, and what they share: where DNS answers come from, reading input,
+//! and reporting failure.
 
+pub(crate) mod dkim;
 pub(crate) mod dns;
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use mailroom_dns::{DnsError, HickoryResolver, Lookup, Mx, Resolver, Txt, Zone};
+
+use crate::cli::DnsSource;
+
+/// The resolver a command asks: a zone file, or the network.
+pub(crate) enum CliResolver {
+    Zone(Zone),
+    Network(HickoryResolver),
+}
+
+impl CliResolver {
+    /// Builds the resolver `source` describes. Must be called inside the tokio runtime.
+    pub(crate) fn new(source: &DnsSource) -> Result<Self, String> {
+        if let Some(path) = &source.zone {
+            let text = read_text(path)?;
+            return Zone::from_text(&text)
+                .map(Self::Zone)
+                .map_err(|error| format!("{}: {error}", path.display()));
+        }
+        let builder = match source.server {
+            Some(server) => Ok(HickoryResolver::with_name_servers([server])),
+            None => HickoryResolver::builder(),
+        };
+        builder
+            .and_then(|builder| builder.timeout(Duration::from_secs(source.timeout)).build())
+            .map(Self::Network)
+            .map_err(|error| describe(&error))
+    }
+}
+
+impl Resolver for CliResolver {
+    async fn txt(&self, name: &str) -> Lookup<Txt> {
+        match self {
+            Self::Zone(zone) => zone.txt(name).await,
+            Self::Network(network) => network.txt(name).await,
+        }
+    }
+    async fn a(&self, name: &str) -> Lookup<Ipv4Addr> {
+        match self {
+            Self::Zone(zone) => zone.a(name).await,
+            Self::Network(network) => network.a(name).await,
+        }
+    }
+    async fn aaaa(&self, name: &str) -> Lookup<Ipv6Addr> {
+        match self {
+            Self::Zone(zone) => zone.aaaa(name).await,
+            Self::Network(network) => network.aaaa(name).await,
+        }
+    }
+    async fn mx(&self, name: &str) -> Lookup<Mx> {
+        match self {
+            Self::Zone(zone) => zone.mx(name).await,
+            Self::Network(network) => network.mx(name).await,
+        }
+    }
+    async fn ptr(&self, ip: IpAddr) -> Lookup<String> {
+        match self {
+            Self::Zone(zone) => zone.ptr(ip).await,
+            Self::Network(network) => network.ptr(ip).await,
+        }
+    }
+}
+
+/// A single-threaded tokio runtime for one command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the runtime: {error}"))
+}
+
+/// A DNS error with its causes and what it means for the mail checks.
+pub(crate) fn describe(error: &DnsError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    if error.is_temporary() {
+        text.push_str(" (temporary: SPF, DKIM and DMARC would report temperror)");
+    }
+    text
+}
+
+/// Reads a text file, with the path in the error.
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))
+}
+
+/// Reads a file, or standard input when there is none.
+pub(crate) fn read_input(file: Option<&Path>) -> Result<Vec<u8>, String> {
+    match file {
+        Some(path) => {
+            std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+        }
+        None => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|error| format!("cannot read standard input: {error}"))?;
+            Ok(bytes)
+        }
+    }
+}
+
+/// Prints the message on standard error and returns exit status 2.
+pub(crate) fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "mailauth: {message}");
+    ExitCode::from(2)
+}

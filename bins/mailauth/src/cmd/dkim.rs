@@ -1,0 +1,159 @@
+//! `mailauth dkim keygen|sign|verify`: thin calls into mailroom-dkim.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mailroom_dkim::keygen::{self, RsaBits};
+use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier, VerifyOptions};
+use mailroom_dns::Txt;
+
+use super::{CliResolver, fail, read_input, read_text, runtime};
+use crate::cli::{DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
+
+/// The longest character-string in a TXT record (RFC 1035 §3.3).
+const TXT_STRING_LEN: usize = 255;
+
+/// Runs a `dkim` subcommand.
+pub(crate) fn run(command: &DkimCommand) -> ExitCode {
+    let outcome = match command {
+        DkimCommand::Keygen(args) => keygen(args).map(|()| ExitCode::SUCCESS),
+        DkimCommand::Sign(args) => sign(args).map(|()| ExitCode::SUCCESS),
+        DkimCommand::Verify(args) => verify(args),
+    };
+    outcome.unwrap_or_else(|message| fail(&message))
+}
+
+fn keygen(args: &KeygenArgs) -> Result<(), String> {
+    let generated = match args.algorithm {
+        KeyAlgorithm::Ed25519 => {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).map_err(|error| format!("no randomness: {error}"))?;
+            keygen::ed25519(seed)
+        }
+        KeyAlgorithm::Rsa => keygen::rsa(match args.bits {
+            RsaSize::Bits2048 => RsaBits::Rsa2048,
+            RsaSize::Bits3072 => RsaBits::Rsa3072,
+            RsaSize::Bits4096 => RsaBits::Rsa4096,
+        })
+        .map_err(|error| error.to_string())?,
+    };
+    // Check the names before anything is written.
+    let record = generated.key.dns_record();
+    Signer::new(generated.key, args.domain.as_str(), args.selector.as_str())
+        .map_err(|error| error.to_string())?;
+    write_private(&args.out, &generated.pem)?;
+    let strings: Vec<&[u8]> = record.as_bytes().chunks(TXT_STRING_LEN).collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "; the private key is in {}; publish this record:\n{}._domainkey.{}. IN TXT {}",
+        args.out.display(),
+        args.selector,
+        args.domain,
+        Txt::new(strings)
+    )
+    .map_err(|error| error.to_string())
+}
+
+/// Writes a new private key file, readable by its owner only; an existing file is kept.
+fn write_private(path: &std::path::Path, pem: &str) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            format!("{} exists; a key is never replaced", path.display())
+        }
+        _ => format!("cannot create {}: {error}", path.display()),
+    })?;
+    file.write_all(pem.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+fn sign(args: &SignArgs) -> Result<(), String> {
+    let key = SigningKey::from_pem(&read_text(&args.key)?)
+        .map_err(|error| format!("{}: {error}", args.key.display()))?;
+    let input = read_input(args.file.as_deref())?;
+    let (message, lf_only) = to_crlf(&input);
+    let (header_canon, body_canon) = args.canonicalization;
+    let mut signer = Signer::new(key, args.domain.as_str(), args.selector.as_str())
+        .map_err(|error| error.to_string())?
+        .canonicalization(header_canon, body_canon);
+    if let Some(seconds) = args.expire_after {
+        signer = signer.expire_after(seconds);
+    }
+    let header = signer
+        .sign(&message, now())
+        .map_err(|error| error.to_string())?;
+    // Give the message back in the line ends it came in.
+    let header = if lf_only {
+        header.replace("\r\n", "\n")
+    } else {
+        header
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(header.as_bytes())
+        .and_then(|()| out.write_all(&input))
+        .map_err(|error| error.to_string())
+}
+
+fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
+    let (message, _) = to_crlf(&read_input(args.file.as_deref())?);
+    let verifier =
+        Verifier::new(VerifyOptions::default().allow_partial_body(args.allow_partial_body));
+    let results = runtime()?.block_on(async {
+        let resolver = CliResolver::new(&args.source)?;
+        Ok::<_, String>(verifier.verify(&resolver, &message, now()).await)
+    })?;
+    let mut out = std::io::stdout().lock();
+    if results.is_empty() {
+        let _ = writeln!(out, "none: the message has no DKIM-Signature");
+    }
+    for result in &results {
+        let algorithm = result
+            .signature
+            .as_ref()
+            .map_or_else(|| "?".to_owned(), |s| s.algorithm.to_string());
+        let _ = writeln!(
+            out,
+            "{} d={} s={} a={algorithm}: {}",
+            result.result,
+            result.domain.as_deref().unwrap_or("?"),
+            result.selector.as_deref().unwrap_or("?"),
+            result.reason()
+        );
+    }
+    Ok(if results.iter().any(|r| r.result == DkimResult::Pass) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The message with CRLF line ends, as DKIM works on them, and whether it came with bare LFs.
+fn to_crlf(input: &[u8]) -> (Vec<u8>, bool) {
+    let bare_lf = input
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || input[i - 1] != b'\r'));
+    if !bare_lf {
+        return (input.to_vec(), false);
+    }
+    let mut out = Vec::with_capacity(input.len() + input.len() / 20);
+    for (i, &b) in input.iter().enumerate() {
+        if b == b'\n' && (i == 0 || input[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    (out, true)
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}

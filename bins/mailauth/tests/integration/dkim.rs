@@ -1,0 +1,213 @@
+//! `mailauth dkim keygen|sign|verify`, run as a user would: keys made, a message signed and
+//! verified against the record keygen printed, tampering caught.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write;
+
+fn mailauth(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailauth"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mailauth-dkim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Makes a key, writes the printed record as a zone file, and returns (key, zone).
+fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
+    let key = dir.join(format!("{algorithm}.pem"));
+    let out = mailauth(
+        &[
+            "dkim",
+            "keygen",
+            "--algorithm",
+            algorithm,
+            "--domain",
+            "example.org",
+            "--selector",
+            "s1",
+            "--out",
+            path(&key),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let record = printed
+        .lines()
+        .find(|l| l.starts_with("s1._domainkey.example.org. IN TXT \"v=DKIM1;"))
+        .unwrap();
+    let zone = dir.join(format!("{algorithm}.zone"));
+    std::fs::write(&zone, record).unwrap();
+    (key, zone)
+}
+
+#[test]
+fn keygen_sign_verify_round_trip() {
+    let dir = temp_dir("round-trip");
+    for algorithm in ["ed25519", "rsa"] {
+        let (key, zone) = keygen(&dir, algorithm);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{algorithm} key file mode");
+        }
+        // LF line ends in, LF line ends out.
+        let message = b"From: a@example.org\nTo: b@example.net\nSubject: hi\n\nHello.\n";
+        let signed = mailauth(
+            &[
+                "dkim",
+                "sign",
+                "--key",
+                path(&key),
+                "--domain",
+                "example.org",
+                "--selector",
+                "s1",
+            ],
+            Some(message),
+        );
+        assert!(
+            signed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&signed.stderr)
+        );
+        assert!(signed.stdout.starts_with(b"DKIM-Signature: v=1;"));
+        assert!(signed.stdout.ends_with(message));
+        assert!(!signed.stdout.contains(&b'\r'));
+
+        let verified = mailauth(
+            &["dkim", "verify", "--zone", path(&zone)],
+            Some(&signed.stdout),
+        );
+        let text = String::from_utf8(verified.stdout).unwrap();
+        assert_eq!(verified.status.code(), Some(0), "{text}");
+        assert!(text.starts_with("pass d=example.org s=s1 a="), "{text}");
+
+        let mut tampered = signed.stdout.clone();
+        let len = tampered.len();
+        tampered[len - 3] = b'!';
+        let verified = mailauth(&["dkim", "verify", "--zone", path(&zone)], Some(&tampered));
+        let text = String::from_utf8(verified.stdout).unwrap();
+        assert_eq!(verified.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("fail") && text.contains("body hash"),
+            "{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn keygen_never_replaces_a_key() {
+    let dir = temp_dir("no-replace");
+    let (key, _) = keygen(&dir, "ed25519");
+    let before = std::fs::read(&key).unwrap();
+    let again = mailauth(
+        &[
+            "dkim",
+            "keygen",
+            "--domain",
+            "example.org",
+            "--selector",
+            "s1",
+            "--out",
+            path(&key),
+        ],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never replaced"));
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_reports_unsigned_mail_and_missing_keys() {
+    let dir = temp_dir("verify");
+    let zone = dir.join("empty.zone");
+    std::fs::write(&zone, "; nothing\n").unwrap();
+    let out = mailauth(
+        &["dkim", "verify", "--zone", path(&zone)],
+        Some(b"From: a@example.org\r\n\r\nx\r\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "none: the message has no DKIM-Signature\n"
+    );
+
+    let rfc = mailroom_testkit::testdata_dir().join("dkim/dkim_verifier/rfc6376-A.2.eml");
+    let out = mailauth(&["dkim", "verify", "--zone", path(&zone), path(&rfc)], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text,
+        "permerror d=example.com s=brisbane a=rsa-sha256: no DKIM key at brisbane._domainkey.example.com\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sign_refuses_bad_input_with_a_reason() {
+    let dir = temp_dir("bad");
+    let (key, _) = keygen(&dir, "ed25519");
+    let out = mailauth(
+        &[
+            "dkim",
+            "sign",
+            "--key",
+            path(&key),
+            "--domain",
+            "example.org",
+            "--selector",
+            "s1",
+        ],
+        Some(b"Subject: no from\n\nx\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no From header"));
+    let out = mailauth(
+        &[
+            "dkim",
+            "sign",
+            "--key",
+            path(&key),
+            "--domain",
+            "bad domain",
+            "--selector",
+            "s1",
+        ],
+        Some(b"From: a@b\n\nx\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("d="),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
