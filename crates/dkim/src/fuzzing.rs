@@ -23,20 +23,76 @@ pub fn key_record(data: &[u8]) {
     }
 }
 
-/// Body canonicalization: never panics, output is the same however the input is split, and
-/// canonicalizing the output again changes nothing.
+/// Body canonicalization: never panics, equals the plain reading of RFC 6376 §3.4.3 and §3.4.4
+/// below however the input is split, and canonicalizing the output again changes nothing.
 pub fn body(data: &[u8]) {
     let (split, body) = match data.split_first() {
         Some((&split, body)) => (usize::from(split), body),
         None => return,
     };
     for canonicalization in [Canonicalization::Simple, Canonicalization::Relaxed] {
+        let expected = reference(canonicalization, body);
         let whole = canonicalize(canonicalization, &[body]);
+        assert_eq!(whole, expected, "{canonicalization} of {body:?}");
         let at = split.min(body.len());
         let parts = canonicalize(canonicalization, &[&body[..at], &body[at..]]);
-        assert_eq!(whole, parts);
+        assert_eq!(
+            parts, expected,
+            "{canonicalization} of {body:?} split at {at}"
+        );
+        let bytewise: Vec<&[u8]> = body.chunks(1).collect();
+        assert_eq!(canonicalize(canonicalization, &bytewise), expected);
         assert_eq!(canonicalize(canonicalization, &[&whole]), whole);
     }
+}
+
+/// Body canonicalization as the RFC words it, line by line, with no regard for speed.
+fn reference(canonicalization: Canonicalization, body: &[u8]) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        match rest.windows(2).position(|w| w == b"\r\n") {
+            Some(end) => {
+                lines.push(rest[..end].to_vec());
+                rest = &rest[end + 2..];
+            }
+            None => {
+                lines.push(rest.to_vec());
+                rest = &[];
+            }
+        }
+    }
+    if canonicalization == Canonicalization::Relaxed {
+        for line in &mut lines {
+            // §3.4.4: runs of WSP become one SP; WSP at the end of a line goes.
+            let mut out = Vec::new();
+            let mut space = false;
+            for &c in line.iter() {
+                if c == b' ' || c == b'\t' {
+                    space = true;
+                } else {
+                    if space {
+                        out.push(b' ');
+                    }
+                    space = false;
+                    out.push(c);
+                }
+            }
+            *line = out;
+        }
+    }
+    while lines.last().is_some_and(Vec::is_empty) {
+        lines.pop();
+    }
+    let mut out = Vec::new();
+    for line in &lines {
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    if out.is_empty() && canonicalization == Canonicalization::Simple {
+        out.extend_from_slice(b"\r\n");
+    }
+    out
 }
 
 fn canonicalize(canonicalization: Canonicalization, chunks: &[&[u8]]) -> Vec<u8> {

@@ -4,14 +4,50 @@ use crate::canon::BodyCanonicalizer;
 use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
+/// Canonicalized output shorter than this is gathered before it is hashed: a hash update
+/// costs more than copying a few octets.
+const GATHER: usize = 4096;
+
 /// Hashes a body as it streams in, up to an optional `l=` length.
 #[derive(Debug, Clone)]
 pub(crate) struct BodyHasher {
     canon: BodyCanonicalizer,
+    sink: Sink,
+}
+
+/// Where canonicalized octets go: counted, and hashed up to the limit.
+#[derive(Debug, Clone)]
+struct Sink {
     sha: Sha256,
+    gathered: Vec<u8>,
     limit: Option<u64>,
     /// Octets of canonicalized body seen, hashed or not.
     length: u64,
+}
+
+impl Sink {
+    fn take(&mut self, bytes: &[u8]) {
+        let hashed = match self.limit {
+            None => bytes.len(),
+            Some(limit) => usize::try_from(limit.saturating_sub(self.length))
+                .map_or(bytes.len(), |room| room.min(bytes.len())),
+        };
+        self.length += bytes.len() as u64;
+        let bytes = &bytes[..hashed];
+        if self.gathered.len() + bytes.len() > GATHER {
+            self.flush();
+        }
+        if bytes.len() >= GATHER {
+            self.sha.update(bytes);
+        } else {
+            self.gathered.extend_from_slice(bytes);
+        }
+    }
+
+    fn flush(&mut self) {
+        self.sha.update(&self.gathered);
+        self.gathered.clear();
+    }
 }
 
 /// What a finished [`BodyHasher`] found.
@@ -26,43 +62,29 @@ impl BodyHasher {
     pub(crate) fn new(canonicalization: Canonicalization, limit: Option<u64>) -> Self {
         Self {
             canon: BodyCanonicalizer::new(canonicalization),
-            sha: Sha256::new(),
-            limit,
-            length: 0,
+            sink: Sink {
+                sha: Sha256::new(),
+                gathered: Vec::with_capacity(GATHER),
+                limit,
+                length: 0,
+            },
         }
     }
 
     pub(crate) fn update(&mut self, chunk: &[u8]) {
-        let Self {
-            canon,
-            sha,
-            limit,
-            length,
-        } = self;
-        canon.update(chunk, &mut |bytes| take(sha, *limit, length, bytes));
+        let sink = &mut self.sink;
+        self.canon.update(chunk, &mut |bytes| sink.take(bytes));
     }
 
     pub(crate) fn finish(mut self) -> BodyHash {
-        let Self {
-            canon,
-            sha,
-            limit,
-            length,
-        } = &mut self;
-        canon.finish(&mut |bytes| take(sha, *limit, length, bytes));
+        let sink = &mut self.sink;
+        self.canon.finish(&mut |bytes| sink.take(bytes));
+        self.sink.flush();
         BodyHash {
-            digest: self.sha.finish(),
-            length: self.length,
+            digest: self.sink.sha.finish(),
+            length: self.sink.length,
         }
     }
-}
-
-/// Hashes what of `bytes` falls within the limit, and counts all of it.
-fn take(sha: &mut Sha256, limit: Option<u64>, length: &mut u64, bytes: &[u8]) {
-    let room = limit.map_or(u64::MAX, |limit| limit.saturating_sub(*length));
-    let hashed = usize::try_from(room).map_or(bytes.len(), |room| room.min(bytes.len()));
-    sha.update(&bytes[..hashed]);
-    *length += bytes.len() as u64;
 }
 
 #[cfg(test)]

@@ -142,6 +142,12 @@ impl Signature {
     ///
     /// The first problem found, naming the tag.
     pub fn parse(value: &str) -> Result<Self, Error> {
+        Self::parse_with_b(value).map(|(signature, _)| signature)
+    }
+
+    /// Parses as [`Signature::parse`] does, and also says where the `b=` value (with the white
+    /// space around it) sits in `value`, for the verifier to blank (§3.7).
+    pub(crate) fn parse_with_b(value: &str) -> Result<(Self, std::ops::Range<usize>), Error> {
         let tags = tag_list::parse(value, Record::Signature)?;
         let get = |name: &str| tags.iter().find(|t| t.name == name).map(|t| t.value);
         let require = |name: &'static str| {
@@ -246,7 +252,12 @@ impl Signature {
                 return Err(invalid("q", q));
             }
         }
-        Ok(Self {
+        let b_range = tags
+            .iter()
+            .find(|t| t.name == "b")
+            .map(|t| t.raw_value.clone())
+            .unwrap_or_default();
+        let signature = Self {
             algorithm,
             signature,
             body_hash,
@@ -260,7 +271,8 @@ impl Signature {
             timestamp,
             expiration,
             copied_headers: get("z").map(str::to_owned),
-        })
+        };
+        Ok((signature, b_range))
     }
 
     /// The whole header field, `DKIM-Signature: ...`, folded at 78 columns with `b=` last,
@@ -393,13 +405,13 @@ impl Folder {
 
 /// Decodes base64 with any folding white space inside removed.
 pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
-    BASE64.decode(strip_fws(value)).ok()
+    BASE64.decode(strip_fws(value).as_bytes()).ok()
 }
 
 /// Decodes dkim-quoted-printable (RFC 6376 §2.11): `=XX` is the octet XX; white space is
 /// ignored. `None` when an escape is not two hex digits or the result is not UTF-8.
 fn decode_quoted_printable(value: &str) -> Option<String> {
-    let bytes = strip_fws(value).into_bytes();
+    let bytes = strip_fws(value).into_owned().into_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

@@ -79,10 +79,13 @@ pub(crate) fn trim_fws(text: &str) -> &str {
 }
 
 /// The text with all folding white space removed, as base64 values (`b=`, `bh=`, `p=`) are read.
-pub(crate) fn strip_fws(text: &str) -> String {
-    text.chars()
-        .filter(|&c| !(c.is_ascii() && is_fws(c as u8)))
-        .collect()
+pub(crate) fn strip_fws(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.bytes().any(is_fws) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    // Removing ASCII octets from UTF-8 leaves UTF-8.
+    let kept: Vec<u8> = text.bytes().filter(|&c| !is_fws(c)).collect();
+    std::borrow::Cow::Owned(String::from_utf8(kept).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -115,7 +115,7 @@ impl Verifier {
         VerifyStream {
             options: self.options.clone(),
             collector: HeaderCollector::default(),
-            hashers: None,
+            prepared: None,
         }
     }
 }
@@ -125,11 +125,28 @@ impl Verifier {
 pub struct VerifyStream {
     options: VerifyOptions,
     collector: HeaderCollector,
-    /// Once the header is complete: one body hasher per distinct (canonicalization, l=).
-    hashers: Option<Vec<(BodyParams, BodyHasher)>>,
+    /// Once the header is complete: each signature, checked as far as it can be without DNS,
+    /// and one body hasher per distinct (canonicalization, l=).
+    prepared: Option<Prepared>,
+}
+
+#[derive(Debug)]
+struct Prepared {
+    signatures: Vec<Stage>,
+    hashers: Vec<(BodyParams, BodyHasher)>,
+}
+
+/// Where a signature stands once the header has been read.
+#[derive(Debug)]
+enum Stage {
+    /// Parsed and checked so far; the key and body hash decide.
+    Ready(Pending),
+    /// Already decided: it could not be parsed, or is over the limit.
+    Done(SignatureResult),
 }
 
 /// A signature that parsed, waiting for its key and body hash.
+#[derive(Debug)]
 struct Pending {
     signature: Signature,
     header_input: Vec<u8>,
@@ -139,89 +156,91 @@ impl VerifyStream {
     /// Takes the next chunk of the message.
     pub fn update(&mut self, chunk: &[u8]) {
         let body = self.collector.update(chunk);
-        if self.hashers.is_none() && self.collector.is_done() {
-            self.hashers = Some(self.make_hashers());
+        if self.prepared.is_none() && self.collector.is_done() {
+            self.prepared = Some(self.prepare());
         }
-        if let Some(hashers) = &mut self.hashers {
-            for (_, hasher) in hashers.iter_mut() {
+        if let Some(prepared) = &mut self.prepared {
+            for (_, hasher) in &mut prepared.hashers {
                 hasher.update(body);
             }
         }
     }
 
-    fn make_hashers(&self) -> Vec<(BodyParams, BodyHasher)> {
-        let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
-        let Ok(fields) = message::fields(self.collector.header()) else {
-            return hashers;
-        };
-        for field in signature_fields(&fields).take(self.options.max_signatures) {
-            let Ok(value) = std::str::from_utf8(field.value()) else {
-                continue;
-            };
-            let Ok(sig) = Signature::parse(value) else {
-                continue;
-            };
-            let params = (sig.body_canonicalization, sig.body_length);
-            if !hashers.iter().any(|(p, _)| *p == params) {
-                hashers.push((params, BodyHasher::new(params.0, params.1)));
-            }
-        }
-        hashers
-    }
-
-    /// Ends the message, looks up the keys (concurrently) and checks every signature.
-    pub async fn finish<R: Resolver>(mut self, resolver: &R, now: u64) -> Vec<SignatureResult> {
-        if self.hashers.is_none() {
-            self.hashers = Some(self.make_hashers());
-        }
-        let body_hashes: Vec<(BodyParams, BodyHash)> = self
-            .hashers
-            .take()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(params, hasher)| (params, hasher.finish()))
-            .collect();
+    /// Parses the signatures of the complete header section, once.
+    fn prepare(&self) -> Prepared {
         let header = self.collector.header();
         let fields = match message::fields(header) {
             Ok(fields) => fields,
             Err(error) => {
                 // No field can be trusted; report once if any signature seems present.
-                return if contains_signature_name(header) {
-                    vec![failed(error, None)]
+                let signatures = if contains_signature_name(header) {
+                    vec![Stage::Done(failed(error, None))]
                 } else {
                     Vec::new()
                 };
+                return Prepared {
+                    signatures,
+                    hashers: Vec::new(),
+                };
             }
         };
-        let options = &self.options;
-        let mut results: Vec<Option<SignatureResult>> = Vec::new();
-        let mut pending: Vec<(usize, Pending)> = Vec::new();
-        for (index, field) in signature_fields(&fields).enumerate() {
-            if index >= options.max_signatures {
-                results.push(Some(failed(
-                    Error::SignatureLimit {
-                        limit: options.max_signatures,
-                    },
-                    Some(field),
-                )));
-                continue;
-            }
-            match prepare(&fields, field, now) {
-                Ok(p) => {
-                    pending.push((results.len(), p));
-                    results.push(None);
+        let limit = self.options.max_signatures;
+        let signatures: Vec<Stage> = signature_fields(&fields)
+            .enumerate()
+            .map(|(index, field)| {
+                if index >= limit {
+                    return Stage::Done(failed(Error::SignatureLimit { limit }, Some(field)));
                 }
-                Err(error) => results.push(Some(failed(error, Some(field)))),
+                match prepare(&fields, field) {
+                    Ok(pending) => Stage::Ready(pending),
+                    Err(error) => Stage::Done(failed(error, Some(field))),
+                }
+            })
+            .collect();
+        let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
+        for stage in &signatures {
+            let Stage::Ready(pending) = stage else {
+                continue;
+            };
+            let params = (
+                pending.signature.body_canonicalization,
+                pending.signature.body_length,
+            );
+            if !hashers.iter().any(|(p, _)| *p == params) {
+                hashers.push((params, BodyHasher::new(params.0, params.1)));
             }
         }
-        let checks = pending.into_iter().map(|(slot, p)| {
-            let body_hashes = &body_hashes;
-            async move { (slot, check(resolver, options, p, body_hashes).await) }
-        });
-        for (slot, result) in futures_util::future::join_all(checks).await {
-            results[slot] = Some(result);
+        Prepared {
+            signatures,
+            hashers,
         }
-        results.into_iter().flatten().collect()
+    }
+
+    /// Ends the message, looks up the keys (concurrently) and checks every signature. `now` is
+    /// the time in seconds since the Unix epoch, for `x=`.
+    pub async fn finish<R: Resolver>(mut self, resolver: &R, now: u64) -> Vec<SignatureResult> {
+        let prepared = match self.prepared.take() {
+            Some(prepared) => prepared,
+            None => self.prepare(),
+        };
+        let body_hashes: Vec<(BodyParams, BodyHash)> = prepared
+            .hashers
+            .into_iter()
+            .map(|(params, hasher)| (params, hasher.finish()))
+            .collect();
+        let options = &self.options;
+        let checks = prepared.signatures.into_iter().map(|signature| {
+            let body_hashes = &body_hashes;
+            async move {
+                match signature {
+                    Stage::Ready(pending) => {
+                        check(resolver, options, pending, body_hashes, now).await
+                    }
+                    Stage::Done(result) => result,
+                }
+            }
+        });
+        futures_util::future::join_all(checks).await
     }
 }
 
@@ -255,30 +274,22 @@ fn failed(error: Error, field: Option<&Field<'_>>) -> SignatureResult {
     }
 }
 
-/// Parses a signature and checks what needs no DNS (RFC 6376 §6.1.1), and builds the data its
-/// `b=` signs (§3.7, §5.4.2).
-fn prepare(fields: &[Field<'_>], field: &Field<'_>, now: u64) -> Result<Pending, Error> {
+/// Parses a signature and checks what needs neither DNS nor the time (RFC 6376 §6.1.1), and
+/// builds the data its `b=` signs (§3.7, §5.4.2).
+fn prepare(fields: &[Field<'_>], field: &Field<'_>) -> Result<Pending, Error> {
     let value = std::str::from_utf8(field.value()).map_err(|_| Error::TagList {
         record: Record::Signature,
         offset: 0,
         problem: TagListProblem::NotUtf8,
     })?;
-    let signature = Signature::parse(value)?;
+    let (signature, b_range) = Signature::parse_with_b(value)?;
     if signature.algorithm == Algorithm::RsaSha1 {
         return Err(Error::Sha1Forbidden);
     }
-    if let Some(expiration) = signature.expiration
-        && expiration < now
-    {
-        return Err(Error::Expired { expiration, now });
-    }
     // The signature field itself is hashed with its b= value removed (§3.7), without its CRLF.
-    let tags = tag_list::parse(value, Record::Signature)?;
     let value_start = field.raw.len() - field.value().len() - trailing_crlf(field.raw);
     let mut unsigned = field.raw.to_vec();
-    if let Some(b) = tags.iter().find(|t| t.name == "b") {
-        unsigned.drain(value_start + b.raw_value.start..value_start + b.raw_value.end);
-    }
+    unsigned.drain(value_start + b_range.start..value_start + b_range.end);
     if unsigned.ends_with(b"\r\n") {
         unsigned.truncate(unsigned.len() - 2);
     }
@@ -332,12 +343,18 @@ async fn check<R: Resolver>(
     options: &VerifyOptions,
     pending: Pending,
     body_hashes: &[(BodyParams, BodyHash)],
+    now: u64,
 ) -> SignatureResult {
     let Pending {
         signature,
         header_input,
     } = pending;
     let outcome = async {
+        if let Some(expiration) = signature.expiration
+            && expiration < now
+        {
+            return Err(Error::Expired { expiration, now });
+        }
         let key = lookup_key(resolver, options, &signature).await?;
         check_key(&key, &signature)?;
         let params = (signature.body_canonicalization, signature.body_length);

@@ -1,5 +1,9 @@
 //! Body canonicalization (RFC 6376 §3.4.3, §3.4.4) over a stream of chunks.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::signature::Canonicalization;
 
 /// Canonicalizes a body fed in chunks of any size, so a large message is never held whole.
@@ -45,59 +49,107 @@ impl BodyCanonicalizer {
 
     /// Canonicalizes the next chunk, passing output to `out` in slices.
     pub fn update(&mut self, mut chunk: &[u8], out: &mut impl FnMut(&[u8])) {
+        if chunk.is_empty() {
+            return;
+        }
         if self.pending_cr {
+            // The last chunk ended in CR: a line end if this one starts with LF.
             self.pending_cr = false;
-            match chunk.first() {
-                Some(b'\n') => {
-                    self.line_end();
-                    chunk = &chunk[1..];
-                }
-                Some(_) => self.content(b"\r", out),
-                None => {
-                    self.pending_cr = true;
-                    return;
-                }
+            if chunk[0] == b'\n' {
+                self.line_end();
+                chunk = &chunk[1..];
+            } else {
+                self.content(b"\r", out);
             }
         }
-        let relaxed = self.canonicalization == Canonicalization::Relaxed;
-        while !chunk.is_empty() {
-            // The next byte that needs attention: CR always, and white space under relaxed.
-            let special = if relaxed {
-                memchr::memchr3(b'\r', b' ', b'\t', chunk)
-            } else {
-                memchr::memchr(b'\r', chunk)
-            };
-            let Some(at) = special else {
-                self.content(chunk, out);
-                return;
-            };
-            if at > 0 {
-                self.content(&chunk[..at], out);
+        match self.canonicalization {
+            Canonicalization::Simple => {
+                // Simple changes nothing but the empty lines at the very end (§3.4.3).
+                let (body, cr) = match chunk.strip_suffix(b"\r") {
+                    Some(body) => (body, true),
+                    None => (chunk, false),
+                };
+                self.lines(body, out);
+                self.pending_cr = cr;
             }
-            match chunk[at] {
-                b'\r' => match chunk.get(at + 1) {
-                    Some(b'\n') => {
-                        self.line_end();
-                        chunk = &chunk[at + 2..];
-                    }
-                    Some(_) => {
-                        self.content(b"\r", out);
-                        chunk = &chunk[at + 1..];
-                    }
-                    None => {
+            Canonicalization::Relaxed => self.relaxed(chunk, out),
+        }
+    }
+
+    /// Relaxed (§3.4.4): the text is copied in runs up to the next place that needs work (a
+    /// tab, two spaces in a row, or a space before CR), so ordinary single spaces cost nothing.
+    fn relaxed(&mut self, data: &[u8], out: &mut impl FnMut(&[u8])) {
+        let mut tab = NextMatch::default();
+        let mut double_space = NextMatch::default();
+        let mut space_cr = NextMatch::default();
+        let mut pos = 0;
+        while pos < data.len() {
+            if self.pending_space {
+                pos += data[pos..].iter().take_while(|&&c| is_wsp(c)).count();
+                match data.get(pos..pos + 2) {
+                    None if pos == data.len() => return,
+                    // White space before a line end goes (§3.4.4 a).
+                    Some(b"\r\n") => self.pending_space = false,
+                    None if data[pos] == b'\r' => {
                         self.pending_cr = true;
                         return;
                     }
-                },
-                _ => {
-                    self.pending_space = true;
-                    let run = chunk[at..]
-                        .iter()
-                        .position(|&c| c != b' ' && c != b'\t')
-                        .unwrap_or(chunk.len() - at);
-                    chunk = &chunk[at + run..];
+                    // Content follows: the run becomes one space, written with it.
+                    _ => {}
                 }
             }
+            let next = earliest(
+                earliest(
+                    tab.find(data, pos, |d| memchr::memchr(b'\t', d)),
+                    double_space.find(data, pos, |d| DOUBLE_SPACE.find(d)),
+                ),
+                space_cr.find(data, pos, |d| SPACE_CR.find(d)),
+            );
+            let Some(found) = next else {
+                // The end of the chunk: a last CR or space cannot be judged until more comes.
+                let mut end = data.len();
+                let held = data[end - 1];
+                if held == b'\r' || held == b' ' {
+                    end -= 1;
+                }
+                self.lines(&data[pos..end], out);
+                if end < data.len() {
+                    if held == b'\r' {
+                        self.pending_cr = true;
+                    } else {
+                        self.pending_space = true;
+                    }
+                }
+                return;
+            };
+            // The run of white space may start before the tab that was found.
+            let run = found
+                - data[pos..found]
+                    .iter()
+                    .rev()
+                    .take_while(|&&c| is_wsp(c))
+                    .count();
+            self.lines(&data[pos..run], out);
+            pos = found + data[found..].iter().take_while(|&&c| is_wsp(c)).count();
+            self.pending_space = true;
+        }
+    }
+
+    /// Writes text that may hold line ends, holding back the CRLFs at its end: they are
+    /// trailing empty lines unless content follows.
+    fn lines(&mut self, text: &[u8], out: &mut impl FnMut(&[u8])) {
+        let mut end = text.len();
+        let mut trailing = 0;
+        while end >= 2 && &text[end - 2..end] == b"\r\n" {
+            end -= 2;
+            trailing += 1;
+        }
+        if end > 0 {
+            self.content(&text[..end], out);
+        }
+        if trailing > 0 {
+            self.pending_space = false;
+            self.pending_lines += trailing;
         }
     }
 
@@ -139,6 +191,50 @@ impl BodyCanonicalizer {
         }
         self.wrote_content = true;
         out(bytes);
+    }
+}
+
+/// Searchers built once: building one costs more than most searches.
+static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
+static SPACE_CR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" \r"));
+
+/// The smaller of two positions, either of which may be absent.
+fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn is_wsp(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// The position of a pattern's next match at or after a point, searched again only once the
+/// point has passed it, so every octet is scanned once per pattern.
+#[derive(Debug, Default)]
+struct NextMatch {
+    /// `Some(None)`: no match in the rest of the data.
+    cached: Option<Option<usize>>,
+}
+
+impl NextMatch {
+    fn find(
+        &mut self,
+        data: &[u8],
+        from: usize,
+        search: impl Fn(&[u8]) -> Option<usize>,
+    ) -> Option<usize> {
+        match self.cached {
+            Some(Some(at)) if at >= from => Some(at),
+            Some(None) => None,
+            _ => {
+                let found = search(&data[from..]).map(|at| at + from);
+                self.cached = Some(found);
+                found
+            }
+        }
     }
 }
 
