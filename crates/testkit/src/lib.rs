@@ -11,6 +11,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod dkim;
+pub mod spf;
 
 use std::path::{Path, PathBuf};
 

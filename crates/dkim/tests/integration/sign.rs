@@ -200,3 +200,21 @@ fn testing_flag_is_reported() {
     assert_eq!(results[0].result, DkimResult::Pass);
     assert!(results[0].testing);
 }
+
+#[test]
+fn internationalized_domains_are_looked_up_as_a_labels() {
+    // RFC 8616 §4: d= may carry U-labels; the key is found under the A-label name.
+    let key = SigningKey::ed25519_from_seed(&[12; 32]);
+    let mut zone = Zone::new();
+    zone.insert(
+        "sel._domainkey.xn--bcher-kva.example",
+        RecordData::Txt(Txt::new([key.dns_record()])),
+    )
+    .unwrap();
+    let signer = Signer::new(key, "bücher.example", "sel").unwrap();
+    let message = "From: Jörg <jörg@bücher.example>\r\nSubject: Grüße\r\n\r\nHallo.\r\n".as_bytes();
+    let header = signer.sign(message, NOW).unwrap();
+    assert!(header.contains("d=bücher.example;"), "{header}");
+    let signed = [header.as_bytes(), message].concat();
+    assert_eq!(verify(&zone, &signed), [DkimResult::Pass]);
+}

@@ -1,0 +1,495 @@
+//! Macro-strings (RFC 7208 §7): parsed once with the record, expanded per check.
+//!
+//! ```text
+//! macro-string = *( macro-expand / macro-literal )
+//! macro-expand = ( "%{" macro-letter transformers *delimiter "}" ) / "%%" / "%_" / "%-"
+//! macro-literal = %x21-24 / %x26-7E
+//! macro-letter = "s" / "l" / "o" / "d" / "i" / "p" / "h" / "c" / "r" / "t" / "v"
+//! transformers = *DIGIT [ "r" ]
+//! delimiter    = "." / "-" / "+" / "," / "/" / "_" / "="
+//! ```
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::error::{Error, shorten};
+
+/// The longest domain name a query is made for; longer expansions lose labels on the left
+/// (RFC 7208 §7.3).
+pub const MAX_DOMAIN_LEN: usize = 253;
+
+/// A macro-string: literal text and macros, as written in a record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MacroString {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Part {
+    Literal(String),
+    Macro(Macro),
+    /// `%%`
+    Percent,
+    /// `%_`
+    Space,
+    /// `%-`
+    EncodedSpace,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Macro {
+    /// The letter, lower case.
+    letter: char,
+    /// Written in upper case: the expansion is URL-escaped (§7.3).
+    escape: bool,
+    /// Keep this many parts from the right.
+    keep: Option<u32>,
+    reverse: bool,
+    delimiters: String,
+}
+
+/// What the macros of one check expand to (RFC 7208 §7.3).
+#[derive(Debug, Clone)]
+pub struct MacroContext<'a> {
+    /// `<sender>`: `local-part@domain` (with `postmaster` for an empty local part).
+    pub sender: &'a str,
+    /// `<domain>`: the domain being checked now.
+    pub domain: &'a str,
+    /// `<ip>`: the client's address.
+    pub ip: IpAddr,
+    /// The HELO/EHLO name.
+    pub helo: &'a str,
+    /// The receiving host's name, for `%{r}` in explanations.
+    pub receiver: &'a str,
+    /// The time in seconds since the Unix epoch, for `%{t}`.
+    pub now: u64,
+    /// The validated domain name of the client (`%{p}`), once looked up.
+    pub validated: Option<&'a str>,
+}
+
+impl MacroString {
+    /// Parses a macro-string.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Macro`] for a `%` not starting a valid macro, an unknown letter, or a character
+    /// a macro-string may not hold.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |problem| Error::Macro {
+            text: shorten(text),
+            problem,
+        };
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if c != '%' {
+                if !(c.is_ascii_graphic() || c == ' ') {
+                    return Err(bad("a character outside printable US-ASCII"));
+                }
+                literal.push(c);
+                continue;
+            }
+            let part = match chars.next().map(|(_, c)| c) {
+                Some('%') => Part::Percent,
+                Some('_') => Part::Space,
+                Some('-') => Part::EncodedSpace,
+                Some('{') => {
+                    let letter_char = chars.next().map(|(_, c)| c).ok_or(bad("unclosed macro"))?;
+                    let letter = letter_char.to_ascii_lowercase();
+                    if !"slodiphcrtv".contains(letter) || !letter_char.is_ascii_alphabetic() {
+                        return Err(bad("unknown macro letter"));
+                    }
+                    let mut digits = String::new();
+                    while let Some(&(_, d)) = chars.peek() {
+                        if !d.is_ascii_digit() {
+                            break;
+                        }
+                        digits.push(d);
+                        chars.next();
+                    }
+                    let keep = if digits.is_empty() {
+                        None
+                    } else {
+                        // §7.3: the count MUST be nonzero; a huge one keeps everything.
+                        let n: u32 = digits.parse().unwrap_or(u32::MAX);
+                        if n == 0 {
+                            return Err(bad("a zero transformer"));
+                        }
+                        Some(n)
+                    };
+                    let reverse = chars.peek().is_some_and(|&(_, r)| r == 'r' || r == 'R');
+                    if reverse {
+                        chars.next();
+                    }
+                    let mut delimiters = String::new();
+                    loop {
+                        match chars.next().map(|(_, c)| c) {
+                            Some('}') => break,
+                            Some(d @ ('.' | '-' | '+' | ',' | '/' | '_' | '=')) => {
+                                delimiters.push(d);
+                            }
+                            Some(_) => return Err(bad("invalid delimiter")),
+                            None => return Err(bad("unclosed macro")),
+                        }
+                    }
+                    Part::Macro(Macro {
+                        letter,
+                        escape: letter_char.is_ascii_uppercase(),
+                        keep,
+                        reverse,
+                        delimiters,
+                    })
+                }
+                _ => return Err(bad("`%` must start %{…}, %%, %_ or %-")),
+            };
+            if !literal.is_empty() {
+                parts.push(Part::Literal(std::mem::take(&mut literal)));
+            }
+            parts.push(part);
+        }
+        if !literal.is_empty() {
+            parts.push(Part::Literal(literal));
+        }
+        Ok(Self { parts })
+    }
+
+    /// Whether the string uses `%{p}`, which needs DNS lookups before expansion.
+    pub fn uses_validated_name(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Macro(m) if m.letter == 'p'))
+    }
+
+    /// Whether the string uses `c`, `r` or `t`, which only explanation text may (§7.3).
+    pub fn uses_explanation_only_letters(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Macro(m) if matches!(m.letter, 'c' | 'r' | 't')))
+    }
+
+    /// Whether the string is a valid domain-spec (RFC 7208 §7.1): it ends with a macro, or with
+    /// a dot and a top label that is not all digits.
+    ///
+    /// ```text
+    /// domain-spec = macro-string domain-end
+    /// domain-end  = ( "." toplabel [ "." ] ) / macro-expand
+    /// toplabel    = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
+    /// ```
+    pub fn is_domain_spec(&self) -> bool {
+        match self.parts.last() {
+            Some(Part::Macro(_)) => true,
+            Some(Part::Literal(text)) => {
+                let text = text.strip_suffix('.').unwrap_or(text);
+                let Some((before, top)) = text.rsplit_once('.') else {
+                    return false;
+                };
+                // A literal that is only the top label needs something before its dot.
+                if before.is_empty() && self.parts.len() == 1 {
+                    return false;
+                }
+                is_toplabel(top)
+            }
+            _ => false,
+        }
+    }
+
+    /// Expands the macros. `explanation` allows `c`, `r` and `t`, which only `exp=` text may use.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Macro`] for `c`, `r` or `t` outside an explanation.
+    pub fn expand(&self, context: &MacroContext<'_>, explanation: bool) -> Result<String, Error> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Literal(text) => out.push_str(text),
+                Part::Percent => out.push('%'),
+                Part::Space => out.push(' '),
+                Part::EncodedSpace => out.push_str("%20"),
+                Part::Macro(m) => {
+                    if !explanation && matches!(m.letter, 'c' | 'r' | 't') {
+                        return Err(Error::Macro {
+                            text: self.to_string(),
+                            problem: "c, r and t are allowed only in exp= text",
+                        });
+                    }
+                    let value = letter_value(m.letter, context);
+                    let transformed = transform(&value, m);
+                    if m.escape {
+                        url_escape(&transformed, &mut out);
+                    } else {
+                        out.push_str(&transformed);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Expands for use as a domain name in a query, truncated on the left to 253 octets.
+    ///
+    /// # Errors
+    ///
+    /// As [`MacroString::expand`].
+    pub fn expand_domain(&self, context: &MacroContext<'_>) -> Result<String, Error> {
+        Ok(truncate_domain(self.expand(context, false)?))
+    }
+}
+
+/// Removes labels from the left until the name fits in 253 octets (RFC 7208 §7.3).
+pub(crate) fn truncate_domain(mut name: String) -> String {
+    while name.trim_end_matches('.').len() > MAX_DOMAIN_LEN {
+        match name.find('.') {
+            Some(dot) => {
+                name.drain(..=dot);
+            }
+            None => break,
+        }
+    }
+    name
+}
+
+fn is_toplabel(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let alnum = |c: &u8| c.is_ascii_alphanumeric();
+    if bytes.is_empty() || !bytes.iter().all(|c| alnum(c) || *c == b'-') {
+        return false;
+    }
+    if bytes.iter().all(alnum) {
+        return bytes.iter().any(u8::is_ascii_alphabetic);
+    }
+    // With hyphens: alphanumeric at both ends.
+    alnum(&bytes[0]) && alnum(&bytes[bytes.len() - 1])
+}
+
+fn letter_value(letter: char, context: &MacroContext<'_>) -> String {
+    let (local, sender_domain) = context
+        .sender
+        .rsplit_once('@')
+        .unwrap_or(("postmaster", context.sender));
+    match letter {
+        's' => context.sender.to_owned(),
+        'l' => local.to_owned(),
+        'o' => sender_domain.to_owned(),
+        'd' => context.domain.to_owned(),
+        'i' => match context.ip {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => {
+                let mut out = String::with_capacity(63);
+                for byte in v6.octets() {
+                    for nibble in [byte >> 4, byte & 0x0f] {
+                        if !out.is_empty() {
+                            out.push('.');
+                        }
+                        out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                    }
+                }
+                out
+            }
+        },
+        'p' => context.validated.unwrap_or("unknown").to_owned(),
+        'v' => match context.ip {
+            IpAddr::V4(_) => "in-addr".to_owned(),
+            IpAddr::V6(_) => "ip6".to_owned(),
+        },
+        'h' => context.helo.to_owned(),
+        'c' => context.ip.to_string(),
+        'r' => context.receiver.to_owned(),
+        't' => context.now.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3).
+fn transform(value: &str, m: &Macro) -> String {
+    if m.keep.is_none() && !m.reverse && m.delimiters.is_empty() {
+        return value.to_owned();
+    }
+    let delimiters: &str = if m.delimiters.is_empty() {
+        "."
+    } else {
+        &m.delimiters
+    };
+    let mut parts: Vec<&str> = value.split(|c| delimiters.contains(c)).collect();
+    if m.reverse {
+        parts.reverse();
+    }
+    if let Some(keep) = m.keep {
+        let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+        if parts.len() > keep {
+            parts.drain(..parts.len() - keep);
+        }
+    }
+    parts.join(".")
+}
+
+/// URL-escapes everything but the unreserved characters of RFC 3986 §2.3.
+fn url_escape(text: &str, out: &mut String) {
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+}
+
+impl fmt::Display for MacroString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.parts {
+            match part {
+                Part::Literal(text) => f.write_str(text)?,
+                Part::Percent => f.write_str("%%")?,
+                Part::Space => f.write_str("%_")?,
+                Part::EncodedSpace => f.write_str("%-")?,
+                Part::Macro(m) => {
+                    let letter = if m.escape {
+                        m.letter.to_ascii_uppercase()
+                    } else {
+                        m.letter
+                    };
+                    write!(f, "%{{{letter}")?;
+                    if let Some(keep) = m.keep {
+                        write!(f, "{keep}")?;
+                    }
+                    if m.reverse {
+                        f.write_str("r")?;
+                    }
+                    write!(f, "{}}}", m.delimiters)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(ip: &str) -> MacroContext<'static> {
+        MacroContext {
+            sender: "strong-bad@email.example.com",
+            domain: "email.example.com",
+            ip: ip.parse().unwrap(),
+            helo: "mx.example.org",
+            receiver: "mx.receiver.example",
+            now: 1_700_000_000,
+            validated: Some("mx.example.org"),
+        }
+    }
+
+    fn expand(text: &str, ip: &str) -> String {
+        MacroString::parse(text)
+            .unwrap()
+            .expand(&context(ip), true)
+            .unwrap()
+    }
+
+    /// RFC 7208 §7.4, the examples.
+    #[test]
+    fn rfc7208_section_7_4_examples() {
+        let v4 = "192.0.2.3";
+        assert_eq!(expand("%{s}", v4), "strong-bad@email.example.com");
+        assert_eq!(expand("%{o}", v4), "email.example.com");
+        assert_eq!(expand("%{d}", v4), "email.example.com");
+        assert_eq!(expand("%{d4}", v4), "email.example.com");
+        assert_eq!(expand("%{d3}", v4), "email.example.com");
+        assert_eq!(expand("%{d2}", v4), "example.com");
+        assert_eq!(expand("%{d1}", v4), "com");
+        assert_eq!(expand("%{dr}", v4), "com.example.email");
+        assert_eq!(expand("%{d2r}", v4), "example.email");
+        assert_eq!(expand("%{l}", v4), "strong-bad");
+        assert_eq!(expand("%{l-}", v4), "strong.bad");
+        assert_eq!(expand("%{lr}", v4), "strong-bad");
+        assert_eq!(expand("%{lr-}", v4), "bad.strong");
+        assert_eq!(expand("%{l1r-}", v4), "strong");
+        assert_eq!(
+            expand("%{ir}.%{v}._spf.%{d2}", v4),
+            "3.2.0.192.in-addr._spf.example.com"
+        );
+        assert_eq!(
+            expand("%{lr-}.lp._spf.%{d2}", v4),
+            "bad.strong.lp._spf.example.com"
+        );
+        assert_eq!(
+            expand("%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", v4),
+            "bad.strong.lp.3.2.0.192.in-addr._spf.example.com"
+        );
+        assert_eq!(
+            expand("%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}", v4),
+            "3.2.0.192.in-addr.strong.lp._spf.example.com"
+        );
+        assert_eq!(
+            expand("%{d2}.trusted-domains.example.net", v4),
+            "example.com.trusted-domains.example.net"
+        );
+        assert_eq!(
+            expand("%{ir}.%{v}._spf.%{d2}", "2001:db8::cb01"),
+            "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"
+        );
+    }
+
+    #[test]
+    fn escapes_and_specials() {
+        assert_eq!(expand("%{L}", "192.0.2.3"), "strong-bad");
+        assert_eq!(
+            expand("%{S}", "192.0.2.3"),
+            "strong-bad%40email.example.com"
+        );
+        assert_eq!(expand("%%%_%-", "192.0.2.3"), "% %20");
+        assert_eq!(
+            expand("%{c} %{r} %{t}", "2001:db8::1"),
+            "2001:db8::1 mx.receiver.example 1700000000"
+        );
+    }
+
+    #[test]
+    fn errors() {
+        for bad in ["%", "%x", "%{", "%{q}", "%{d0}", "%{d2x}", "%{d"] {
+            assert!(MacroString::parse(bad).is_err(), "{bad}");
+        }
+        let t = MacroString::parse("%{t}").unwrap();
+        assert!(t.expand(&context("192.0.2.1"), false).is_err());
+    }
+
+    #[test]
+    fn domain_specs() {
+        for good in [
+            "example.com",
+            "example.com.",
+            "%{d}",
+            "%{d}.com",
+            "a.x-y",
+            "foo.9a",
+        ] {
+            assert!(MacroString::parse(good).unwrap().is_domain_spec(), "{good}");
+        }
+        for bad in [
+            "1.2.3.4",
+            "museum",
+            "example.-com",
+            "example.com-",
+            "foo.123",
+        ] {
+            assert!(!MacroString::parse(bad).unwrap().is_domain_spec(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        for text in ["%{ir}.%{v}._spf.%{d2}", "%{L1r-+}x%%%_%-", "plain.example"] {
+            assert_eq!(MacroString::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn truncation() {
+        let long = format!("{}.example.com", ["abcdefghij"; 30].join("."));
+        let truncated = truncate_domain(long);
+        assert!(truncated.len() <= MAX_DOMAIN_LEN);
+        assert!(truncated.ends_with(".example.com"));
+        assert!(truncated.starts_with("abcdefghij."));
+    }
+}
