@@ -45,6 +45,7 @@ mod crypto;
 mod error;
 mod hash;
 mod key;
+mod key_cache;
 pub mod keygen;
 mod message;
 mod result;

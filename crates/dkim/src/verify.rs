@@ -1,12 +1,15 @@
 //! Verification (RFC 6376 §6): every DKIM-Signature of a message checked on its own, with the
 //! keys looked up concurrently through the `mailroom-dns` Resolver.
 
+use std::sync::Arc;
+
 use mailroom_dns::{Answer, Resolver};
 
 use crate::canon::canonicalize_header;
 use crate::error::{Error, Record, TagListProblem};
 use crate::hash::{BodyHash, BodyHasher};
 use crate::key::{KeyRecord, MIN_RSA_BITS, PublicKey};
+use crate::key_cache::{CachedKey, KeyCache};
 use crate::message::{self, Field, HeaderCollector};
 use crate::result::{DkimResult, SignatureResult};
 use crate::signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};
@@ -86,12 +89,17 @@ impl VerifyOptions {
 #[derive(Debug, Clone, Default)]
 pub struct Verifier {
     options: VerifyOptions,
+    /// Shared by clones, so one verifier serving many connections parses each key once.
+    keys: Arc<KeyCache>,
 }
 
 impl Verifier {
     /// A verifier with these options.
     pub fn new(options: VerifyOptions) -> Self {
-        Self { options }
+        Self {
+            options,
+            keys: Arc::default(),
+        }
     }
 
     /// Verifies a whole message (CRLF line ends, as SMTP delivers it). `now` is the time in
@@ -114,6 +122,7 @@ impl Verifier {
     pub fn stream(&self) -> VerifyStream {
         VerifyStream {
             options: self.options.clone(),
+            keys: Arc::clone(&self.keys),
             collector: HeaderCollector::default(),
             prepared: None,
         }
@@ -124,6 +133,7 @@ impl Verifier {
 #[derive(Debug)]
 pub struct VerifyStream {
     options: VerifyOptions,
+    keys: Arc<KeyCache>,
     collector: HeaderCollector,
     /// Once the header is complete: each signature, checked as far as it can be without DNS,
     /// and one body hasher per distinct (canonicalization, l=).
@@ -229,12 +239,13 @@ impl VerifyStream {
             .map(|(params, hasher)| (params, hasher.finish()))
             .collect();
         let options = &self.options;
+        let keys = &*self.keys;
         let checks = prepared.signatures.into_iter().map(|signature| {
             let body_hashes = &body_hashes;
             async move {
                 match signature {
                     Stage::Ready(pending) => {
-                        check(resolver, options, pending, body_hashes, now).await
+                        check(resolver, options, keys, pending, body_hashes, now).await
                     }
                     Stage::Done(result) => result,
                 }
@@ -341,6 +352,7 @@ pub(crate) fn selected_headers(
 async fn check<R: Resolver>(
     resolver: &R,
     options: &VerifyOptions,
+    keys: &KeyCache,
     pending: Pending,
     body_hashes: &[(BodyParams, BodyHash)],
     now: u64,
@@ -355,8 +367,9 @@ async fn check<R: Resolver>(
         {
             return Err(Error::Expired { expiration, now });
         }
-        let key = lookup_key(resolver, options, &signature).await?;
-        check_key(&key, &signature)?;
+        let cached = lookup_key(resolver, options, keys, &signature).await?;
+        let key = &cached.record;
+        check_key(key, &signature)?;
         let params = (signature.body_canonicalization, signature.body_length);
         let body = body_hashes
             .iter()
@@ -376,6 +389,7 @@ async fn check<R: Resolver>(
         }
         crate::crypto::verify(
             &key.key,
+            &cached.prepared,
             signature.algorithm,
             &header_input,
             &signature.signature,
@@ -411,8 +425,9 @@ async fn check<R: Resolver>(
 async fn lookup_key<R: Resolver>(
     resolver: &R,
     options: &VerifyOptions,
+    keys: &KeyCache,
     signature: &Signature,
-) -> Result<KeyRecord, Error> {
+) -> Result<Arc<CachedKey>, Error> {
     let name = format!("{}._domainkey.{}", signature.selector, signature.domain);
     let records = match resolver.txt(&name).await {
         Ok(Answer::Records(records)) => records,
@@ -430,14 +445,7 @@ async fn lookup_key<R: Resolver>(
             });
             continue;
         }
-        let parsed = std::str::from_utf8(&text)
-            .map_err(|_| Error::TagList {
-                record: Record::Key,
-                offset: 0,
-                problem: TagListProblem::NotUtf8,
-            })
-            .and_then(KeyRecord::parse);
-        match parsed {
+        match keys.parse(&text) {
             Ok(key) => return Ok(key),
             Err(error) => {
                 first_error.get_or_insert(error);
