@@ -25,6 +25,42 @@ pub(crate) enum Command {
     /// Make DKIM keys, sign messages and verify their signatures.
     #[command(subcommand)]
     Dkim(DkimCommand),
+    /// Check SPF for a client, as a receiving server does.
+    #[command(subcommand)]
+    Spf(SpfCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SpfCommand {
+    /// Evaluate the sender's SPF policy for a client address (RFC 7208 check_host()).
+    ///
+    /// Prints the result, the Received-SPF header and, with --trace, every query and term.
+    /// Exit status: 0 for pass, 1 for any other result, 2 on bad input.
+    Check(SpfCheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SpfCheckArgs {
+    /// The SMTP client's address.
+    #[arg(long)]
+    pub(crate) ip: std::net::IpAddr,
+    /// The MAIL FROM address; empty for the null reverse-path (then the HELO name is checked).
+    #[arg(long, default_value = "")]
+    pub(crate) sender: String,
+    /// The HELO/EHLO name.
+    #[arg(long)]
+    pub(crate) helo: String,
+    /// Check the HELO identity instead of MAIL FROM.
+    #[arg(long)]
+    pub(crate) helo_only: bool,
+    /// The receiving host's name, for the header.
+    #[arg(long, default_value = "mailauth.invalid")]
+    pub(crate) receiver: String,
+    /// Print every query and term.
+    #[arg(long)]
+    pub(crate) trace: bool,
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
 }
 
 /// Where DNS answers come from: a zone file, a chosen name server, or the system's resolver.

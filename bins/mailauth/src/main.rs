@@ -14,5 +14,6 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::Dns(args) => cmd::dns::run(&args),
         cli::Command::Dkim(command) => cmd::dkim::run(&command),
+        cli::Command::Spf(command) => cmd::spf::run(&command),
     }
 }

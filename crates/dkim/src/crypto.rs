@@ -106,15 +106,15 @@ pub(crate) fn verify(
     signature_bytes: &[u8],
 ) -> Result<(), Error> {
     #[cfg(feature = "aws-lc-rs")]
-    if let Some(parsed) = &prepared.parsed {
-        if matches!(
+    if let Some(parsed) = &prepared.parsed
+        && matches!(
             (algorithm, key),
             (Algorithm::RsaSha256, PublicKey::Rsa { .. })
-        ) {
-            return parsed
-                .verify_sig(data, signature_bytes)
-                .map_err(|_| Error::SignatureMismatch);
-        }
+        )
+    {
+        return parsed
+            .verify_sig(data, signature_bytes)
+            .map_err(|_| Error::SignatureMismatch);
     }
     #[cfg(not(feature = "aws-lc-rs"))]
     let _ = prepared;

@@ -404,14 +404,17 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .await
                     .map_err(|source| dns_error(&target, source))?;
                 self.count_void(&answer)?;
-                let exchanges = answer.into_records();
-                if exchanges.len() > self.evaluator.limits.mx_names {
-                    return Err(Error::TooManyMxNames {
-                        domain: target,
-                        limit: self.evaluator.limits.mx_names,
-                    });
-                }
-                for mx in exchanges.iter().filter(|mx| !mx.is_null()) {
+                let mut exchanges = answer.into_records();
+                exchanges.sort_by_key(|mx| mx.preference);
+                // §4.6.4: no more than 10 address lookups for one mx; needing an 11th is a
+                // permerror, a match before it is a match.
+                for (i, mx) in exchanges.iter().filter(|mx| !mx.is_null()).enumerate() {
+                    if i >= self.evaluator.limits.mx_names {
+                        return Err(Error::TooManyMxNames {
+                            domain: target,
+                            limit: self.evaluator.limits.mx_names,
+                        });
+                    }
                     if self.address_matches(&mx.exchange, *cidr, false).await? {
                         return Ok(true);
                     }

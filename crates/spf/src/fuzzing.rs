@@ -16,13 +16,17 @@ pub fn record(data: &[u8]) {
     }
 }
 
-/// A macro-string: parsing and expanding never panic; what parses prints back the same.
+/// A macro-string: parsing and expanding never panic; what parses prints and parses back equal.
 pub fn macro_string(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     if let Ok(parsed) = MacroString::parse(text) {
-        assert_eq!(parsed.to_string(), text);
+        assert_eq!(
+            MacroString::parse(&parsed.to_string()).as_ref(),
+            Ok(&parsed),
+            "{text}"
+        );
         for ip in ["192.0.2.1", "2001:db8::1"] {
             let context = MacroContext {
                 sender: "a.b-c+d@example.com",

@@ -38,7 +38,20 @@ pub struct SpfCase {
 ///
 /// On a file that is not such a suite.
 pub fn suite(file: &str) -> Vec<Scenario> {
-    let text = crate::read_text(&format!("spf/openspf/{file}"));
+    scenarios(&format!("spf/openspf/{file}"))
+}
+
+/// Loads pyspf's own `spf/pyspf/test.yml`, which has the openspf form.
+///
+/// # Panics
+///
+/// On a file that is not such a suite.
+pub fn pyspf_suite() -> Vec<Scenario> {
+    scenarios("spf/pyspf/test.yml")
+}
+
+fn scenarios(path: &str) -> Vec<Scenario> {
+    let text = crate::read_text(path);
     serde_yaml::Deserializer::from_str(&text)
         .map(|document| {
             let value: Value = serde::Deserialize::deserialize(document).expect("a YAML document");
@@ -152,6 +165,9 @@ fn add_name(zone: &mut Zone, name: &str, entries: &Value) {
                     }))
                 }
                 "PTR" => Some(RecordData::Ptr(text(value))),
+                // pyspf's test.yml has a CNAME to the empty name; no zone can hold that, and
+                // with nothing at the name every lookup of it is NXDOMAIN, as pyspf answers.
+                "CNAME" if text(value).is_empty() => None,
                 "CNAME" => Some(RecordData::Cname(text(value))),
                 other => panic!("{name}: unknown record type {other}"),
             };
@@ -161,5 +177,219 @@ fn add_name(zone: &mut Zone, name: &str, entries: &Value) {
                 panic!("{name}: {error}");
             }
         }
+    }
+}
+
+/// One scenario of mail-auth's SPF case files (`spf/mail-auth/*.yml`): records and tests.
+#[derive(Debug)]
+pub struct MailAuthScenario {
+    /// The scenario's name.
+    pub name: String,
+    /// Its DNS data.
+    pub zone: Zone,
+    /// Its tests.
+    pub tests: Vec<MailAuthCase>,
+}
+
+/// One mail-auth SPF test: a check_host() call and its expected result.
+#[derive(Debug, Clone, Default)]
+pub struct MailAuthCase {
+    /// `<domain>`.
+    pub domain: String,
+    /// `<sender>`, possibly empty.
+    pub sender: String,
+    /// `<ip>`.
+    pub ip: String,
+    /// The expected result.
+    pub result: String,
+    /// The expected explanation, if given.
+    pub explanation: Option<String>,
+}
+
+/// Loads one of mail-auth's SPF case files. They are not strict YAML (keys repeat), so they are
+/// read line by line, as SOURCES.md says. Records: `spf: NAME TEXT`, `exp: NAME TEXT`,
+/// `a: NAME IP`, `aaaa: NAME IP`, `mx: NAME IP[, IP…]` (the domain's mail exchangers have these
+/// addresses), `ptr: IP NAME[, NAME…]`. A domain named `_dns_error…` fails in the DNS.
+///
+/// # Panics
+///
+/// On a line that is none of these.
+pub fn mail_auth_cases(file: &str) -> Vec<MailAuthScenario> {
+    let text = crate::read_text(&format!("spf/mail-auth/{file}"));
+    let mut scenarios = Vec::new();
+    let mut documents = vec![String::new()];
+    for line in text.lines() {
+        if line.trim_end() == "---" {
+            documents.push(String::new());
+        } else if let Some(last) = documents.last_mut() {
+            last.push_str(line);
+            last.push('\n');
+        }
+    }
+    for document in &documents {
+        let mut scenario = empty_scenario();
+        let mut shared: Option<(Zone, MailAuthCase)> = None;
+        let mut mx_count = 0;
+        for raw in document.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') || line == "records:" || line == "tests:" {
+                continue;
+            }
+            let new_item = line.starts_with("- ");
+            let line = line.strip_prefix("- ").unwrap_or(line);
+            let (key, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.trim();
+            let (first, rest) = value.split_once(' ').unwrap_or((value, ""));
+            let rest = rest.trim();
+            match key {
+                "name" if new_item => {
+                    // examples.yml: the records and the `- sender/domain` item before the first
+                    // `- name:` are shared by the scenarios that follow, each adding records.
+                    let (zone, _) = shared.get_or_insert_with(|| {
+                        (
+                            scenario.zone.clone(),
+                            scenario.tests.last().cloned().unwrap_or_default(),
+                        )
+                    });
+                    let zone = zone.clone();
+                    let finished = std::mem::replace(&mut scenario, empty_scenario());
+                    if finished.tests.iter().any(|c| !c.ip.is_empty()) {
+                        scenarios.push(finished);
+                    }
+                    scenario.zone = zone;
+                    scenario.name = value.to_owned();
+                }
+                "name" => scenario.name = value.to_owned(),
+                "spf" | "exp" => {
+                    add(&mut scenario.zone, first, RecordData::Txt(Txt::new([rest])));
+                    // Names starting `_dns_error` fail in mail-auth's test resolver.
+                    for word in rest.split([' ', ':', '=']) {
+                        if word.starts_with("_dns_error") {
+                            scenario.zone.insert_timeout(word).expect("a valid name");
+                        }
+                    }
+                }
+                "a" | "aaaa" => {
+                    for ip in rest.split(',').map(str::trim).filter(|ip| !ip.is_empty()) {
+                        add_address(&mut scenario.zone, first, ip);
+                    }
+                }
+                "mx" => {
+                    for (i, ip) in rest
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|ip| !ip.is_empty())
+                        .enumerate()
+                    {
+                        mx_count += 1;
+                        let host = format!("mx{mx_count}.{first}");
+                        let preference = u16::try_from(i).unwrap_or(u16::MAX);
+                        add(
+                            &mut scenario.zone,
+                            first,
+                            RecordData::Mx(Mx {
+                                preference,
+                                exchange: host.clone(),
+                            }),
+                        );
+                        add_address(&mut scenario.zone, &host, ip);
+                    }
+                }
+                "ptr" => {
+                    let ip: std::net::IpAddr = first.parse().expect("an IP address");
+                    for name in rest.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                        add(
+                            &mut scenario.zone,
+                            &mailroom_dns::reverse_name(ip),
+                            RecordData::Ptr(name.to_owned()),
+                        );
+                    }
+                }
+                "domain" | "sender" | "ip" | "expect" => {
+                    let last_has_ip = scenario.tests.last().is_some_and(|c| !c.ip.is_empty());
+                    // A test starts at `- key:`, or at an `ip:` after one that had its address
+                    // (examples.yml repeats ip/expect pairs for one domain and sender).
+                    if (new_item && key != "ip" && key != "expect")
+                        || scenario.tests.is_empty()
+                        || (key == "ip" && last_has_ip)
+                    {
+                        let template = if new_item {
+                            MailAuthCase::default()
+                        } else {
+                            scenario
+                                .tests
+                                .last()
+                                .cloned()
+                                .or_else(|| shared.as_ref().map(|(_, t)| t.clone()))
+                                .unwrap_or_default()
+                        };
+                        scenario.tests.push(MailAuthCase {
+                            ip: String::new(),
+                            result: String::new(),
+                            explanation: None,
+                            ..template
+                        });
+                    }
+                    let Some(case) = scenario.tests.last_mut() else {
+                        continue;
+                    };
+                    match key {
+                        "domain" => case.domain = value.to_owned(),
+                        "sender" => case.sender = value.to_owned(),
+                        "ip" => case.ip = value.to_owned(),
+                        _ => {
+                            case.result = first.to_owned();
+                            case.explanation = (!rest.is_empty()).then(|| rest.to_owned());
+                        }
+                    }
+                }
+                other => panic!("{file}: unknown line `{other}`"),
+            }
+        }
+        if scenario.tests.iter().any(|c| !c.ip.is_empty()) {
+            scenarios.push(scenario);
+        }
+    }
+    for scenario in &mut scenarios {
+        scenario.tests.retain(|c| !c.ip.is_empty());
+        for case in &mut scenario.tests {
+            if case.domain.is_empty() {
+                case.domain = case
+                    .sender
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_owned())
+                    .unwrap_or_default();
+            }
+            if case.domain.starts_with("_dns_error") {
+                scenario
+                    .zone
+                    .insert_timeout(&case.domain)
+                    .expect("a valid name");
+            }
+        }
+    }
+    scenarios
+}
+
+fn empty_scenario() -> MailAuthScenario {
+    MailAuthScenario {
+        name: String::new(),
+        zone: Zone::new(),
+        tests: Vec::new(),
+    }
+}
+
+fn add_address(zone: &mut Zone, name: &str, ip: &str) {
+    match ip.parse::<std::net::IpAddr>().expect("an IP address") {
+        std::net::IpAddr::V4(v4) => add(zone, name, RecordData::A(v4)),
+        std::net::IpAddr::V6(v6) => add(zone, name, RecordData::Aaaa(v6)),
+    }
+}
+
+fn add(zone: &mut Zone, name: &str, data: RecordData) {
+    // Names the DNS cannot hold (a label over 63 octets) are left out, as a real zone would.
+    if mailroom_dns::to_ascii(name).is_ok() {
+        zone.insert(name, data)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }

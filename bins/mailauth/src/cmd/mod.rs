@@ -3,6 +3,7 @@
 
 pub(crate) mod dkim;
 pub(crate) mod dns;
+pub(crate) mod spf;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
