@@ -36,7 +36,7 @@ mx1.mx.example.        A   192.0.2.10
 mx2.mx.example.        A   192.0.2.20
 mx2.mx.example.        A   192.0.2.21
 macro.example.         TXT "v=spf1 exists:%{ir}.%{l1r-}.%{d}._spf.macro.example -all"
-21.2.0.192.sales.macro.example._spf.macro.example. A 127.0.0.2
+21.2.0.192.joe.macro.example._spf.macro.example. A 127.0.0.2
 "#;
 
 /// The checks: (name, client, sender, result).

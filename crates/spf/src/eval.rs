@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use mailroom_dns::{Answer, DnsError, Resolver};
 
@@ -11,6 +12,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
 use crate::record::{DualCidr, Mechanism, Qualifier, Record};
+use crate::record_cache::RecordCache;
 use crate::result::SpfResult;
 
 /// Evaluates SPF: holds the resolver and the settings, and checks identities.
@@ -38,6 +40,8 @@ pub struct Evaluator<'r, R> {
     receiver: String,
     now: u64,
     trace: bool,
+    /// Shared by clones, so one evaluator serving many connections parses each record once.
+    records: Arc<RecordCache>,
 }
 
 /// What one check found (RFC 7208 §2.6), with what decided it.
@@ -100,6 +104,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             receiver: "unknown".to_owned(),
             now: 0,
             trace: false,
+            records: Arc::default(),
         }
     }
 
@@ -317,7 +322,11 @@ impl<R: Resolver> Run<'_, '_, R> {
     }
 
     /// Fetches and parses the SPF record of a domain (§4.4, §4.5).
-    async fn fetch_record(&mut self, domain: &str, depth: usize) -> Result<Option<Record>, Error> {
+    async fn fetch_record(
+        &mut self,
+        domain: &str,
+        depth: usize,
+    ) -> Result<Option<Arc<Record>>, Error> {
         let answer = self
             .evaluator
             .resolver
@@ -342,8 +351,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .ok_or_else(|| Error::NotAscii {
                         domain: domain.to_owned(),
                     })?;
-                let record = Record::parse(text)?;
-                Ok(Some(record))
+                Ok(Some(self.evaluator.records.parse(text)?))
             }
             many => Err(Error::MultipleRecords {
                 domain: domain.to_owned(),

@@ -41,6 +41,7 @@ mod limits;
 mod macros;
 mod received_spf;
 mod record;
+mod record_cache;
 mod result;
 
 #[doc(hidden)]
