@@ -1,9 +1,10 @@
 //! Test support shared by the Mailroom crates: where the published suites are, and loaders for
 //! their files. Not published; used as a dev-dependency.
 //!
-//! The suites live in `shared/testdata` beside the repository (see its `SOURCES.md`); set
-//! `MAILROOM_TESTDATA` to use another place. Loaders panic with the file and line on bad data:
-//! they run in tests, where a panic is the report.
+//! The suites live in `shared/testdata` beside the repository (see its `SOURCES.md`); a
+//! byte-exact copy is kept in the repository's `testdata/` so a checkout anywhere can run them.
+//! Set `MAILROOM_TESTDATA` to use another place. Loaders panic with the file and line on bad
+//! data: they run in tests, where a panic is the report.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
@@ -15,8 +16,9 @@ pub mod spf;
 
 use std::path::{Path, PathBuf};
 
-/// The folder of published test data: `$MAILROOM_TESTDATA`, or the first `shared/testdata`
-/// found beside this crate's ancestors.
+/// The folder of published test data: `$MAILROOM_TESTDATA`, else the first `shared/testdata`
+/// beside this crate's ancestors (the project's shared folder), else the repository's own copy
+/// in `testdata/`.
 ///
 /// # Panics
 ///
@@ -26,12 +28,16 @@ pub fn testdata_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|dir| dir.join("shared").join("testdata"))
+    let shared = here
+        .ancestors()
+        .map(|dir| dir.join("shared").join("testdata"));
+    let vendored = here.ancestors().map(|dir| dir.join("testdata"));
+    shared
+        .chain(vendored)
         .find(|dir| dir.join("SOURCES.md").is_file())
         .unwrap_or_else(|| {
             panic!(
-                "no shared/testdata above {}; set MAILROOM_TESTDATA",
+                "no shared/testdata or testdata/ above {}; set MAILROOM_TESTDATA",
                 here.display()
             )
         })
