@@ -442,7 +442,7 @@ fn encode_quoted_printable(value: &str) -> String {
 
 /// Whether `name` is a domain name (RFC 5321 §4.1.2, with U-labels as RFC 8616 allows and the
 /// `_` real selectors use): dot-separated non-empty labels of letters, digits, `-` and `_`.
-fn is_domain_name(name: &str) -> bool {
+pub(crate) fn is_domain_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
             !label.is_empty()

@@ -218,3 +218,19 @@ fn internationalized_domains_are_looked_up_as_a_labels() {
     let signed = [header.as_bytes(), message].concat();
     assert_eq!(verify(&zone, &signed), [DkimResult::Pass]);
 }
+
+#[test]
+fn signer_refuses_names_that_are_not_domains() {
+    for (domain, selector) in [
+        ("example.com; foo=bar", "sel"),
+        ("example.com", "s;x"),
+        ("", "sel"),
+        ("a..b", "sel"),
+    ] {
+        let made = Signer::new(SigningKey::ed25519_from_seed(&[1; 32]), domain, selector);
+        assert!(
+            matches!(made, Err(Error::InvalidTag { .. })),
+            "{domain:?} {selector:?}"
+        );
+    }
+}
