@@ -435,8 +435,8 @@ async fn lookup_key<R: Resolver>(
         Err(source) => return Err(Error::KeyLookup { name, source }),
     };
     let mut first_error = None;
-    for record in records {
-        let text = record.concat();
+    for record in &records {
+        let text = record.joined();
         if text.len() > options.max_key_record_len {
             first_error.get_or_insert(Error::KeyRecordTooLarge {
                 name: name.clone(),

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::DnsError;
 
@@ -71,7 +72,8 @@ pub type Lookup<T> = Result<Answer<T>, DnsError>;
 /// nothing between them: [`Txt::concat`]. The strings are bytes: a TXT record need not be UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Txt {
-    strings: Vec<Box<[u8]>>,
+    /// Shared, so answers from a cache or a zone are handed out without copying.
+    strings: Arc<[Box<[u8]>]>,
 }
 
 impl Txt {
@@ -95,6 +97,14 @@ impl Txt {
     /// The strings joined with nothing between them (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
     pub fn concat(&self) -> Vec<u8> {
         self.strings.concat()
+    }
+
+    /// The strings joined as [`Txt::concat`] does, without copying a record of one string.
+    pub fn joined(&self) -> Cow<'_, [u8]> {
+        match &*self.strings {
+            [one] => Cow::Borrowed(one),
+            many => Cow::Owned(many.concat()),
+        }
     }
 
     /// The joined strings as text, with any invalid UTF-8 replaced by U+FFFD.
@@ -160,6 +170,8 @@ mod tests {
         let txt = Txt::new(["v=DKIM1; k=rsa; p=MIIB", "IjANBg"]);
         assert_eq!(txt.strings().len(), 2);
         assert_eq!(txt.concat(), b"v=DKIM1; k=rsa; p=MIIBIjANBg");
+        assert_eq!(txt.joined(), &b"v=DKIM1; k=rsa; p=MIIBIjANBg"[..]);
+        assert!(matches!(Txt::new(["one"]).joined(), Cow::Borrowed(b"one")));
     }
 
     #[test]

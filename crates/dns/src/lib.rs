@@ -54,6 +54,6 @@ pub use answer::{Answer, Lookup, Mx, Txt};
 pub use error::{DnsError, IoSource, MalformedAnswer, NameProblem, ZoneProblem};
 #[cfg(feature = "hickory")]
 pub use hickory::{DEFAULT_QUERY_TIMEOUT, HickoryResolver, HickoryResolverBuilder};
-pub use name::{MAX_LABEL_LEN, MAX_NAME_LEN, reverse_name, to_ascii};
+pub use name::{MAX_LABEL_LEN, MAX_NAME_LEN, reverse_name, to_ascii, to_ascii_cow};
 pub use resolver::Resolver;
 pub use zone::{DEFAULT_TTL, MAX_CNAME_CHAIN, RecordData, Zone, ZoneRecord};

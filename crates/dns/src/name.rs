@@ -1,6 +1,7 @@
 //! Domain names as this crate hands them to the wire and keeps them in a zone: ASCII (A-labels for
 //! internationalized names), lower case, without the trailing dot.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::error::{DnsError, NameProblem};
@@ -28,6 +29,16 @@ pub const MAX_LABEL_LEN: usize = 63;
 /// [`DnsError::InvalidName`] when the name is empty, has an empty label, a label over 63 octets,
 /// is over 253 octets, or has a label with no A-label form.
 pub fn to_ascii(name: &str) -> Result<String, DnsError> {
+    to_ascii_cow(name).map(Cow::into_owned)
+}
+
+/// As [`to_ascii`], without allocating when the name is already in that form (the common case
+/// for names that came out of a record or a previous lookup).
+///
+/// # Errors
+///
+/// As [`to_ascii`].
+pub fn to_ascii_cow(name: &str) -> Result<Cow<'_, str>, DnsError> {
     let invalid = |problem| DnsError::InvalidName {
         name: name.to_owned(),
         problem,
@@ -36,15 +47,20 @@ pub fn to_ascii(name: &str) -> Result<String, DnsError> {
     if trimmed.is_empty() {
         return Err(invalid(NameProblem::Empty));
     }
-    let ascii = if trimmed.is_ascii() {
-        trimmed.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii_cow(trimmed.as_bytes(), idna::AsciiDenyList::EMPTY)
+    let ascii: Cow<'_, str> = if !trimmed.is_ascii() {
+        let converted = idna::domain_to_ascii_cow(trimmed.as_bytes(), idna::AsciiDenyList::EMPTY)
             .map_err(|_| invalid(NameProblem::Idna))?
-            .into_owned()
+            .into_owned();
+        // The UTS 46 mapping may turn an ideographic full stop into a trailing dot.
+        match converted.strip_suffix('.') {
+            Some(without) => Cow::Owned(without.to_owned()),
+            None => Cow::Owned(converted),
+        }
+    } else if trimmed.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(trimmed)
     };
-    // The UTS 46 mapping may turn an ideographic full stop into a trailing dot.
-    let ascii = ascii.strip_suffix('.').map(str::to_owned).unwrap_or(ascii);
     if ascii.len() > MAX_NAME_LEN {
         return Err(invalid(NameProblem::NameTooLong));
     }
@@ -115,6 +131,22 @@ mod tests {
             to_ascii("sel._domainkey.例え.テスト").unwrap(),
             "sel._domainkey.xn--r8jz45g.xn--zckzah"
         );
+    }
+
+    #[test]
+    fn normal_names_are_not_copied() {
+        assert!(matches!(
+            to_ascii_cow("mail.example.com"),
+            Ok(Cow::Borrowed(_))
+        ));
+        assert!(matches!(
+            to_ascii_cow("mail.example.com."),
+            Ok(Cow::Borrowed("mail.example.com"))
+        ));
+        assert!(matches!(
+            to_ascii_cow("Mail.example.com"),
+            Ok(Cow::Owned(_))
+        ));
     }
 
     #[test]

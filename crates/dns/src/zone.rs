@@ -2,6 +2,7 @@
 
 mod parse;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::{Future, ready};
@@ -9,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::answer::{Answer, Lookup, Mx, Txt};
 use crate::error::{DnsError, MalformedAnswer, ZoneProblem};
-use crate::name::{reverse_name, to_ascii};
+use crate::name::{reverse_name, to_ascii, to_ascii_cow};
 use crate::resolver::Resolver;
 
 /// How many CNAME records a lookup follows before it gives up, as a resolver answering SERVFAIL
@@ -287,9 +288,9 @@ impl Zone {
 
     /// Answers a lookup of `name` with the records `pick` selects, following CNAMEs.
     fn lookup<T>(&self, name: &str, pick: impl Fn(&RecordData) -> Option<T>) -> Lookup<T> {
-        let mut current = to_ascii(name)?;
+        let mut current = to_ascii_cow(name)?;
         for _ in 0..=MAX_CNAME_CHAIN {
-            let Some(node) = self.nodes.get(&current) else {
+            let Some(node) = self.nodes.get(current.as_ref()) else {
                 return Ok(Answer::NxDomain);
             };
             let found: Vec<T> = node.records.iter().filter_map(|(_, d)| pick(d)).collect();
@@ -297,11 +298,13 @@ impl Zone {
                 return Ok(Answer::Records(found));
             }
             if let Some(target) = node.cname() {
-                current = target.to_owned();
+                current = Cow::Owned(target.to_owned());
                 continue;
             }
             if node.timeout {
-                return Err(DnsError::Timeout { name: current });
+                return Err(DnsError::Timeout {
+                    name: current.into_owned(),
+                });
             }
             return Ok(Answer::NoData);
         }

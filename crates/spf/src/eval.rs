@@ -333,10 +333,10 @@ impl<R: Resolver> Run<'_, '_, R> {
             .txt(domain)
             .await
             .map_err(|source| dns_error(domain, source))?;
-        let spf: Vec<Vec<u8>> = answer
+        let spf: Vec<std::borrow::Cow<'_, [u8]>> = answer
             .records()
             .iter()
-            .map(mailroom_dns::Txt::concat)
+            .map(mailroom_dns::Txt::joined)
             .filter(|text| Record::is_spf(text))
             .collect();
         self.note(depth, || {
@@ -594,7 +594,7 @@ fn is_within(name: &str, domain: &str) -> bool {
 /// Whether a domain can be checked (§4.3): well-formed labels and more than one of them.
 fn is_checkable(domain: &str) -> bool {
     let domain = domain.strip_suffix('.').unwrap_or(domain);
-    mailroom_dns::to_ascii(domain).is_ok() && domain.contains('.')
+    mailroom_dns::to_ascii_cow(domain).is_ok() && domain.contains('.')
 }
 
 /// Whether the first `prefix` bits of two addresses agree.
