@@ -41,5 +41,5 @@ fn lookups(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, zone_text, lookups);
+criterion_group! { name = benches; config = mailroom_benches::criterion_config(); targets = zone_text, lookups }
 criterion_main!(benches);

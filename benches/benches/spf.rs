@@ -10,7 +10,7 @@ use std::hash::Hash;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::executor::block_on;
@@ -237,12 +237,5 @@ fn spf(c: &mut Criterion) {
     }
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(30)
-}
-
-criterion_group! { name = benches; config = config(); targets = spf }
+criterion_group! { name = benches; config = mailroom_benches::criterion_config(); targets = spf }
 criterion_main!(benches);

@@ -19,3 +19,12 @@ pub mod backend {
     #[cfg(not(feature = "aws-lc-rs"))]
     pub const NAME: &str = "ring";
 }
+
+/// The criterion settings every bench here uses: short warm-up and measurement, enough samples
+/// for stable medians, so a full run stays within a few minutes on two cores.
+pub fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(30)
+}
