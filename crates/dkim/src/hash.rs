@@ -4,9 +4,13 @@ use crate::canon::BodyCanonicalizer;
 use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
-/// Canonicalized output shorter than this is gathered before it is hashed: a hash update
+/// Canonicalized output is gathered up to this many octets before it is hashed: a hash update
 /// costs more than copying a few octets.
 const GATHER: usize = 4096;
+
+/// Output at least this long goes to the hash directly rather than through the gathering
+/// buffer, once what was gathered before it has been hashed.
+const DIRECT: usize = 256;
 
 /// Hashes a body as it streams in, up to an optional `l=` length.
 #[derive(Debug, Clone)]
@@ -34,10 +38,10 @@ impl Sink {
         };
         self.length += bytes.len() as u64;
         let bytes = &bytes[..hashed];
-        if self.gathered.len() + bytes.len() > GATHER {
+        if bytes.len() >= DIRECT || self.gathered.len() + bytes.len() > GATHER {
             self.flush();
         }
-        if bytes.len() >= GATHER {
+        if bytes.len() >= DIRECT {
             self.sha.update(bytes);
         } else {
             self.gathered.extend_from_slice(bytes);
@@ -45,8 +49,10 @@ impl Sink {
     }
 
     fn flush(&mut self) {
-        self.sha.update(&self.gathered);
-        self.gathered.clear();
+        if !self.gathered.is_empty() {
+            self.sha.update(&self.gathered);
+            self.gathered.clear();
+        }
     }
 }
 
