@@ -177,6 +177,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             dns_terms: 0,
             void_lookups: 0,
             trace: Vec::new(),
+            depth: 0,
         };
         let outcome = run.check(domain.to_owned(), 0).await;
         let (result, mechanism, explanation, error) = match outcome {
@@ -205,9 +206,22 @@ struct Run<'e, 'r, R> {
     dns_terms: usize,
     void_lookups: usize,
     trace: Vec<TraceEvent>,
+    /// The include/redirect depth being evaluated, for the trace.
+    depth: usize,
 }
 
 impl<R: Resolver> Run<'_, '_, R> {
+    /// Traces one DNS query and what it found.
+    fn note_query<T>(&mut self, kind: &str, name: &str, answer: &mailroom_dns::Lookup<T>) {
+        let depth = self.depth;
+        self.note(depth, || match answer {
+            Ok(Answer::Records(records)) => format!("{kind} {name}: {} record(s)", records.len()),
+            Ok(Answer::NoData) => format!("{kind} {name}: no {kind} records (NODATA)"),
+            Ok(Answer::NxDomain) => format!("{kind} {name}: no such name (NXDOMAIN)"),
+            Err(error) => format!("{kind} {name}: {error}"),
+        });
+    }
+
     fn note(&mut self, depth: usize, text: impl FnOnce() -> String) {
         if self.evaluator.trace {
             self.trace.push(TraceEvent {
@@ -267,6 +281,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                 return Ok(Verdict::of(SpfResult::None));
             };
             for directive in record.directives() {
+                self.depth = depth;
                 if directive.mechanism.queries_dns() {
                     self.count_term()?;
                 }
@@ -327,21 +342,17 @@ impl<R: Resolver> Run<'_, '_, R> {
         domain: &str,
         depth: usize,
     ) -> Result<Option<Arc<Record>>, Error> {
-        let answer = self
-            .evaluator
-            .resolver
-            .txt(domain)
-            .await
-            .map_err(|source| dns_error(domain, source))?;
+        self.depth = depth;
+        let answer = self.evaluator.resolver.txt(domain).await;
+        self.note_query("TXT", domain, &answer);
+        let answer = answer.map_err(|source| dns_error(domain, source))?;
         let spf: Vec<std::borrow::Cow<'_, [u8]>> = answer
             .records()
             .iter()
             .map(mailroom_dns::Txt::joined)
             .filter(|text| Record::is_spf(text))
             .collect();
-        self.note(depth, || {
-            format!("TXT {domain}: {} SPF record(s)", spf.len())
-        });
+        self.note(depth, || format!("{domain}: {} SPF record(s)", spf.len()));
         match spf.as_slice() {
             [] => Ok(None),
             [text] => {
@@ -405,12 +416,9 @@ impl<R: Resolver> Run<'_, '_, R> {
                 cidr,
             } => {
                 let target = self.target(target.as_ref(), domain, depth).await?;
-                let answer = self
-                    .evaluator
-                    .resolver
-                    .mx(&target)
-                    .await
-                    .map_err(|source| dns_error(&target, source))?;
+                let answer = self.evaluator.resolver.mx(&target).await;
+                self.note_query("MX", &target, &answer);
+                let answer = answer.map_err(|source| dns_error(&target, source))?;
                 self.count_void(&answer)?;
                 let mut exchanges = answer.into_records();
                 exchanges.sort_by_key(|mx| mx.preference);
@@ -436,12 +444,9 @@ impl<R: Resolver> Run<'_, '_, R> {
             }
             Mechanism::Exists(target) => {
                 let target = self.target(Some(target), domain, depth).await?;
-                let answer = self
-                    .evaluator
-                    .resolver
-                    .a(&target)
-                    .await
-                    .map_err(|source| dns_error(&target, source))?;
+                let answer = self.evaluator.resolver.a(&target).await;
+                self.note_query("A", &target, &answer);
+                let answer = answer.map_err(|source| dns_error(&target, source))?;
                 self.count_void(&answer)?;
                 Ok(!answer.is_void())
             }
@@ -480,7 +485,9 @@ impl<R: Resolver> Run<'_, '_, R> {
         let resolver = self.evaluator.resolver;
         match self.ip {
             IpAddr::V4(ip) => {
-                let answer = resolver.a(name).await.map_err(|s| dns_error(name, s))?;
+                let answer = resolver.a(name).await;
+                self.note_query("A", name, &answer);
+                let answer = answer.map_err(|s| dns_error(name, s))?;
                 if primary {
                     self.count_void(&answer)?;
                 }
@@ -491,7 +498,9 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .any(|a| in_prefix(&ip.octets(), &a.octets(), prefix)))
             }
             IpAddr::V6(ip) => {
-                let answer = resolver.aaaa(name).await.map_err(|s| dns_error(name, s))?;
+                let answer = resolver.aaaa(name).await;
+                self.note_query("AAAA", name, &answer);
+                let answer = answer.map_err(|s| dns_error(name, s))?;
                 if primary {
                     self.count_void(&answer)?;
                 }
@@ -508,7 +517,9 @@ impl<R: Resolver> Run<'_, '_, R> {
     /// name limit. A failed PTR lookup gives no names; a failed address lookup skips a name.
     async fn validated_names(&mut self, count_void: bool) -> Result<Vec<String>, Error> {
         let resolver = self.evaluator.resolver;
-        let names = match resolver.ptr(self.ip).await {
+        let ptr = resolver.ptr(self.ip).await;
+        self.note_query("PTR", &mailroom_dns::reverse_name(self.ip), &ptr);
+        let names = match ptr {
             Ok(answer) => {
                 if count_void {
                     self.count_void(&answer)?;

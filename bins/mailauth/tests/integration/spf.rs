@@ -52,10 +52,14 @@ fn pass_fail_and_trace() {
     assert_eq!(code, 1, "{out}");
     assert!(out.starts_with("fail "), "{out}");
     assert!(out.contains("matched: -all"), "{out}");
-    assert!(
-        out.contains("trace: TXT example.org: 1 SPF record(s)"),
-        "{out}"
-    );
+    for line in [
+        "trace: TXT example.org: 1 record(s)",
+        "trace: example.org: 1 SPF record(s)",
+        "trace: MX example.org: 1 record(s)",
+        "trace: A mx.example.org: 1 record(s)",
+    ] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
     assert!(
         out.contains("trace: example.org: mx does not match"),
         "{out}"
