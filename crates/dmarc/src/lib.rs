@@ -1,8 +1,13 @@
-//! DMARC (RFC 9989, compatible with RFC 7489): record discovery, the organizational domain,
-//! identifier alignment, the policy result, and aggregate reports (RFC 9990).
+//! DMARC (RFC 9989, compatible with RFC 7489): policy records, the organizational domain and
+//! identifier alignment. Policy discovery through the DNS tree walk, the policy evaluation and
+//! aggregate reports (RFC 9990) are being built on these.
 //!
-//! This crate is being built; its content arrives with the DMARC issue. Until then it exports
-//! nothing.
+//! ```
+//! use mailroom_dmarc::{Policy, Record};
+//! let record = Record::parse("v=DMARC1; p=reject; rua=mailto:dmarc@example.org")?;
+//! assert_eq!(record.policy, Some(Policy::Reject));
+//! # Ok::<(), mailroom_dmarc::Error>(())
+//! ```
 //!
 //! # What this crate does not do
 //!
@@ -10,3 +15,16 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
+
+mod align;
+mod error;
+mod org_domain;
+mod record;
+
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use align::is_aligned;
+pub use error::{Error, TagProblem};
+pub use org_domain::PublicSuffixList;
+pub use record::{Alignment, Policy, Record};

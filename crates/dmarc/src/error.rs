@@ -1,0 +1,64 @@
+//! The one error type of this crate: what was wrong with which input.
+
+use std::fmt;
+
+/// Why a DMARC record, a tag of it, or the Public Suffix List could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not a DMARC record: it does not start with `v=DMARC1` (RFC 9989 §4.7).
+    #[error("not a DMARC record: it must start with v=DMARC1")]
+    NotDmarc,
+    /// A tag-spec is malformed (no `=`, or a bad tag name).
+    #[error("malformed tag at byte {offset}: {problem}")]
+    TagSyntax {
+        /// Where in the record the tag starts.
+        offset: usize,
+        /// What is wrong.
+        problem: TagProblem,
+    },
+    /// A tag appears twice.
+    #[error("tag `{tag}` appears more than once")]
+    DuplicateTag {
+        /// The tag's name.
+        tag: String,
+    },
+    /// A tag's value is not valid for that tag; the record is used with the tag's default.
+    #[error("tag `{tag}=` has an invalid value `{value}`")]
+    InvalidTag {
+        /// The tag's name.
+        tag: &'static str,
+        /// The value as given (shortened when long).
+        value: String,
+    },
+    /// The Public Suffix List text could not be read.
+    #[error("the Public Suffix List could not be read")]
+    PublicSuffixList,
+}
+
+/// What is wrong with a tag-spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TagProblem {
+    /// It has no `=`.
+    MissingEquals,
+    /// The tag name is empty or has characters other than letters, digits and `_`.
+    BadName,
+}
+
+impl fmt::Display for TagProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MissingEquals => "it has no `=`",
+            Self::BadName => "the tag name is not letters, digits and `_`",
+        })
+    }
+}
+
+/// Shortens a value quoted in an error.
+pub(crate) fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

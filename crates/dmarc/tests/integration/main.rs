@@ -1,0 +1,7 @@
+//! Integration tests of mailroom-dmarc: one binary, one module per subject.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119: test helpers are not tests
+
+mod align;
+mod props;
+mod psl;
+mod record;
