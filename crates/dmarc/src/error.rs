@@ -34,6 +34,21 @@ pub enum Error {
     /// The Public Suffix List text could not be read.
     #[error("the Public Suffix List could not be read")]
     PublicSuffixList,
+    /// The From domain is not a domain name.
+    #[error("`{domain}` is not a domain name")]
+    InvalidDomain {
+        /// The domain as given.
+        domain: String,
+    },
+    /// A DNS lookup failed, so the policy cannot be known now (a temporary error).
+    #[error("DNS lookup of {name} failed")]
+    Dns {
+        /// The name that was asked for.
+        name: String,
+        /// Why it failed.
+        #[source]
+        source: mailroom_dns::DnsError,
+    },
 }
 
 /// What is wrong with a tag-spec.

@@ -1,6 +1,7 @@
-//! DMARC (RFC 9989, compatible with RFC 7489): policy records, the organizational domain and
-//! identifier alignment. Policy discovery through the DNS tree walk, the policy evaluation and
-//! aggregate reports (RFC 9990) are being built on these.
+//! DMARC (RFC 9989, compatible with RFC 7489): policy records, policy discovery and the
+//! organizational domain by the DNS tree walk (or the Public Suffix List of RFC 7489), and
+//! identifier alignment. The policy evaluation and aggregate reports (RFC 9990) are being built
+//! on these.
 //!
 //! ```
 //! use mailroom_dmarc::{Policy, Record};
@@ -17,6 +18,7 @@
 #![warn(missing_docs, clippy::print_stdout)]
 
 mod align;
+mod discover;
 mod error;
 mod org_domain;
 mod record;
@@ -25,6 +27,7 @@ mod record;
 pub mod fuzzing;
 
 pub use align::is_aligned;
+pub use discover::{Discovery, MAX_TREE_WALK_QUERIES, discover, tree_walk_targets};
 pub use error::{Error, TagProblem};
 pub use org_domain::PublicSuffixList;
 pub use record::{Alignment, Policy, Record};
