@@ -1,7 +1,7 @@
 //! DMARC (RFC 9989, compatible with RFC 7489): policy records, policy discovery and the
 //! organizational domain by the DNS tree walk (or the Public Suffix List of RFC 7489), and
-//! identifier alignment. The policy evaluation and aggregate reports (RFC 9990) are being built
-//! on these.
+//! identifier alignment, and the result and disposition of a message. Aggregate reports
+//! (RFC 9990) and Authentication-Results are being built on these.
 //!
 //! ```
 //! use mailroom_dmarc::{Policy, Record};
@@ -21,6 +21,7 @@ mod align;
 mod discover;
 mod error;
 mod org_domain;
+mod policy;
 mod record;
 
 #[doc(hidden)]
@@ -30,4 +31,5 @@ pub use align::is_aligned;
 pub use discover::{Discovery, MAX_TREE_WALK_QUERIES, discover, tree_walk_targets};
 pub use error::{Error, TagProblem};
 pub use org_domain::PublicSuffixList;
+pub use policy::{Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate};
 pub use record::{Alignment, Policy, Record};

@@ -1,0 +1,200 @@
+//! The DMARC result and the disposition (RFC 9989 §4.8, with RFC 7489's `pct`): which
+//! identifiers align, and what the published policy asks for a message that fails.
+
+use std::fmt;
+
+use crate::align::is_aligned;
+use crate::record::{Policy, Record};
+
+/// The result of a DMARC check (RFC 8601 §2.7.1 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DmarcResult {
+    /// An aligned identifier passed.
+    Pass,
+    /// No aligned identifier passed.
+    Fail,
+    /// No policy applies (no record, or none usable).
+    None,
+}
+
+impl fmt::Display for DmarcResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::None => "none",
+        })
+    }
+}
+
+/// What to do with the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// Deliver as usual.
+    None,
+    /// Deliver as suspicious (a Junk folder).
+    Quarantine,
+    /// Refuse it.
+    Reject,
+}
+
+impl From<Policy> for Disposition {
+    fn from(policy: Policy) -> Self {
+        match policy {
+            Policy::None => Self::None,
+            Policy::Quarantine => Self::Quarantine,
+            Policy::Reject => Self::Reject,
+        }
+    }
+}
+
+impl Disposition {
+    /// One step milder: what `t=y` and a `pct` draw outside the percentage ask for.
+    fn milder(self) -> Self {
+        match self {
+            Self::Reject => Self::Quarantine,
+            Self::Quarantine | Self::None => Self::None,
+        }
+    }
+}
+
+/// The authenticated identifiers of a message: what SPF and DKIM found passing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identifiers<'a> {
+    /// The domain SPF passed for: the MAIL FROM domain, or the HELO name for a null
+    /// reverse-path (RFC 9989 §4.4.2); `None` unless SPF passed.
+    pub spf_pass: Option<&'a str>,
+    /// The `d=` of every DKIM signature that passed.
+    pub dkim_pass: &'a [&'a str],
+}
+
+/// The policy in force for a message, as discovery found it.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyInForce<'a> {
+    /// The domain the record was found at.
+    pub domain: &'a str,
+    /// The record.
+    pub record: &'a Record,
+}
+
+/// What a DMARC check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmarcOutput {
+    /// Pass, fail or none.
+    pub result: DmarcResult,
+    /// What the policy asks for the message (always `None` for a pass).
+    pub disposition: Disposition,
+    /// The policy that applied (`p`, `sp` or `np`), if any.
+    pub policy: Option<Policy>,
+    /// The aligned DKIM domain, if one passed.
+    pub dkim_aligned: Option<String>,
+    /// Whether the SPF domain passed and aligned.
+    pub spf_aligned: bool,
+    /// Why the result and disposition are what they are, for logs and headers.
+    pub reason: String,
+}
+
+/// Evaluates DMARC for a message whose From domain is `from_domain` (RFC 9989 §4.8).
+///
+/// `organizational` gives organizational domains for relaxed alignment (Public Suffix List
+/// mode, or domains found by [`discover`](crate::discover)); `from_domain_exists` says whether
+/// the From domain exists in the DNS (for `np=`); `draw` is a number from 0 to 99 for `pct=`
+/// (randomness comes in from the caller).
+///
+/// ```
+/// use mailroom_dmarc::{evaluate, DmarcResult, Disposition, Identifiers, PolicyInForce, Record};
+/// let record = Record::parse("v=DMARC1; p=reject")?;
+/// let policy = PolicyInForce { domain: "example.com", record: &record };
+/// let org = |d: &str| Some(d.rsplit('.').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("."));
+/// let ids = Identifiers { spf_pass: Some("bounce.example.com"), dkim_pass: &[] };
+/// let out = evaluate(Some(policy), "example.com", ids, org, true, 0);
+/// assert_eq!((out.result, out.disposition), (DmarcResult::Pass, Disposition::None));
+/// let out = evaluate(Some(policy), "example.com", Identifiers::default(), org, true, 0);
+/// assert_eq!((out.result, out.disposition), (DmarcResult::Fail, Disposition::Reject));
+/// # Ok::<(), mailroom_dmarc::Error>(())
+/// ```
+pub fn evaluate(
+    policy: Option<PolicyInForce<'_>>,
+    from_domain: &str,
+    identifiers: Identifiers<'_>,
+    organizational: impl Fn(&str) -> Option<String>,
+    from_domain_exists: bool,
+    draw: u8,
+) -> DmarcOutput {
+    let Some(PolicyInForce { domain, record }) = policy else {
+        return none("no DMARC record was found");
+    };
+    let from = mailroom_dns::to_ascii(from_domain).unwrap_or_else(|_| from_domain.to_owned());
+    // RFC 9989 §4.7: p, else sp for a subdomain, else np for a subdomain that does not exist.
+    let at_policy_domain = from == domain;
+    let base = match record.policy {
+        Some(p) => p,
+        // RFC 7489 §6.6.3 (and RFC 9989): without a valid p, a record with a valid rua= is
+        // read as p=none; otherwise it is not used.
+        None if !record.aggregate_uris.is_empty() => Policy::None,
+        None => return none("the DMARC record has no valid p="),
+    };
+    let (applied, which) = if at_policy_domain {
+        (base, "p")
+    } else if let (false, Some(np)) = (from_domain_exists, record.nonexistent_policy) {
+        (np, "np")
+    } else if let Some(sp) = record.subdomain_policy {
+        (sp, "sp")
+    } else {
+        (base, "p")
+    };
+    let dkim_aligned = identifiers
+        .dkim_pass
+        .iter()
+        .find(|d| is_aligned(record.dkim_alignment, &from, d, &organizational))
+        .map(|d| (*d).to_owned());
+    let spf_aligned = identifiers
+        .spf_pass
+        .is_some_and(|d| is_aligned(record.spf_alignment, &from, d, &organizational));
+    if dkim_aligned.is_some() || spf_aligned {
+        let how = match (&dkim_aligned, spf_aligned) {
+            (Some(d), true) => format!("DKIM d={d} and SPF aligned"),
+            (Some(d), false) => format!("DKIM d={d} aligned"),
+            _ => "SPF aligned".to_owned(),
+        };
+        return DmarcOutput {
+            result: DmarcResult::Pass,
+            disposition: Disposition::None,
+            policy: Some(applied),
+            dkim_aligned,
+            spf_aligned,
+            reason: format!("{how} with {from}"),
+        };
+    }
+    let mut disposition = Disposition::from(applied);
+    let mut notes = vec![format!("{which}={} at {domain}", applied.as_str())];
+    if record.testing {
+        disposition = disposition.milder();
+        notes.push("t=y: one step milder".to_owned());
+    }
+    if let Some(pct) = record.percent {
+        if draw >= pct {
+            disposition = disposition.milder();
+            notes.push(format!("pct={pct}: not sampled, one step milder"));
+        }
+    }
+    DmarcOutput {
+        result: DmarcResult::Fail,
+        disposition,
+        policy: Some(applied),
+        dkim_aligned: None,
+        spf_aligned: false,
+        reason: format!("no aligned identifier passed; {}", notes.join("; ")),
+    }
+}
+
+fn none(reason: &str) -> DmarcOutput {
+    DmarcOutput {
+        result: DmarcResult::None,
+        disposition: Disposition::None,
+        policy: None,
+        dkim_aligned: None,
+        spf_aligned: false,
+        reason: reason.to_owned(),
+    }
+}
