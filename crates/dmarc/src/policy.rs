@@ -172,11 +172,11 @@ pub fn evaluate(
         disposition = disposition.milder();
         notes.push("t=y: one step milder".to_owned());
     }
-    if let Some(pct) = record.percent {
-        if draw >= pct {
-            disposition = disposition.milder();
-            notes.push(format!("pct={pct}: not sampled, one step milder"));
-        }
+    if let Some(pct) = record.percent
+        && draw >= pct
+    {
+        disposition = disposition.milder();
+        notes.push(format!("pct={pct}: not sampled, one step milder"));
     }
     DmarcOutput {
         result: DmarcResult::Fail,
