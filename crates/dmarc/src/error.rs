@@ -40,6 +40,13 @@ pub enum Error {
         /// The domain as given.
         domain: String,
     },
+    /// The message has no usable From domain (RFC 9989 §4.4): DMARC cannot be evaluated, and
+    /// the receiver decides (reject, or treat as failing) rather than guess.
+    #[error("no usable From domain: {problem}")]
+    FromHeader {
+        /// What is wrong with the From header field(s).
+        problem: FromProblem,
+    },
     /// A DNS lookup failed, so the policy cannot be known now (a temporary error).
     #[error("DNS lookup of {name} failed")]
     Dns {
@@ -66,6 +73,34 @@ impl fmt::Display for TagProblem {
         f.write_str(match self {
             Self::MissingEquals => "it has no `=`",
             Self::BadName => "the tag name is not letters, digits and `_`",
+        })
+    }
+}
+
+/// What is wrong with a message's From header field for DMARC (RFC 9989 §4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FromProblem {
+    /// The header section could not be read.
+    Unreadable,
+    /// There is no From header field.
+    Missing,
+    /// There is more than one From header field (RFC 5322 §3.6 allows one).
+    Multiple,
+    /// The From field does not hold exactly one address.
+    NotOneAddress,
+    /// The address has no domain that is a valid name.
+    NoDomain,
+}
+
+impl fmt::Display for FromProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unreadable => "the header section cannot be read",
+            Self::Missing => "there is no From header field",
+            Self::Multiple => "there is more than one From header field",
+            Self::NotOneAddress => "the From field does not hold exactly one address",
+            Self::NoDomain => "the From address has no valid domain",
         })
     }
 }

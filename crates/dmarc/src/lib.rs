@@ -20,6 +20,7 @@
 mod align;
 mod discover;
 mod error;
+mod from;
 mod org_domain;
 mod policy;
 mod record;
@@ -29,7 +30,8 @@ pub mod fuzzing;
 
 pub use align::is_aligned;
 pub use discover::{Discovery, MAX_TREE_WALK_QUERIES, discover, tree_walk_targets};
-pub use error::{Error, TagProblem};
+pub use error::{Error, FromProblem, TagProblem};
+pub use from::from_domain;
 pub use org_domain::PublicSuffixList;
 pub use policy::{Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate};
 pub use record::{Alignment, Policy, Record};

@@ -3,6 +3,7 @@
 
 mod align;
 mod discover;
+mod from;
 mod policy;
 mod props;
 mod psl;
