@@ -239,7 +239,7 @@ impl SignStream<'_> {
         if !fields.iter().any(|f| f.is("from")) {
             return Err(Error::NoFromHeader);
         }
-        let mut signature = Signature {
+        let signature = Signature {
             algorithm: signer.key.algorithm(),
             signature: Vec::new(),
             body_hash: self.body.finish().digest.to_vec(),
@@ -272,13 +272,13 @@ impl SignStream<'_> {
             &signature.signed_headers,
             signature.header_canonicalization,
         );
+        let unsigned = signature.unsigned_header();
         crate::canon::canonicalize_header(
             signature.header_canonicalization,
-            signature.to_unsigned_header().as_bytes(),
+            unsigned.text().as_bytes(),
             &mut input,
         );
-        signature.signature = signer.key.sign(&input)?;
-        let mut header = signature.to_header();
+        let mut header = unsigned.finish(&signer.key.sign(&input)?);
         header.push_str("\r\n");
         Ok(header)
     }

@@ -278,17 +278,13 @@ impl Signature {
     /// The whole header field, `DKIM-Signature: ...`, folded at 78 columns with `b=` last,
     /// without the final CRLF.
     pub fn to_header(&self) -> String {
-        self.render(&BASE64.encode(&self.signature))
+        self.unsigned_header().finish(&self.signature)
     }
 
-    /// The header field with `b=` empty: what the signer hashes (RFC 6376 §3.7). Rendering with
-    /// the signature only appends to this text, so the folding of everything before `b=` is the
-    /// same in both.
-    pub(crate) fn to_unsigned_header(&self) -> String {
-        self.render("")
-    }
-
-    fn render(&self, b: &str) -> String {
+    /// The header field with `b=` empty: what the signer hashes (RFC 6376 §3.7). Finishing it
+    /// with the signature only appends to this text, so the folding of everything before `b=`
+    /// is the same in both, and the signer renders the field once.
+    pub(crate) fn unsigned_header(&self) -> UnsignedHeader {
         let mut out = Folder::new(HEADER_NAME);
         out.atom("v=1;");
         out.atom(&format!("a={};", self.algorithm));
@@ -331,8 +327,7 @@ impl Signature {
         out.breakable(&BASE64.encode(&self.body_hash));
         out.text(";");
         out.atom("b=");
-        out.breakable(b);
-        out.finish()
+        UnsignedHeader(out)
     }
 
     /// The Agent or User Identifier: `i=`, or `@` and `d=` when `i=` is absent (§3.5).
@@ -340,6 +335,22 @@ impl Signature {
         self.identity
             .clone()
             .unwrap_or_else(|| format!("@{}", self.domain))
+    }
+}
+
+/// A rendered DKIM-Signature field that ends in an empty `b=`.
+pub(crate) struct UnsignedHeader(Folder);
+
+impl UnsignedHeader {
+    /// The text so far: what is hashed.
+    pub(crate) fn text(&self) -> &str {
+        &self.0.out
+    }
+
+    /// The whole field: the signature appended as folded base64.
+    pub(crate) fn finish(mut self, signature: &[u8]) -> String {
+        self.0.breakable(&BASE64.encode(signature));
+        self.0.finish()
     }
 }
 
@@ -602,7 +613,7 @@ mod tests {
         for line in header.split("\r\n") {
             assert!(line.len() <= LINE_LIMIT, "{line:?} is {} long", line.len());
         }
-        assert!(header.starts_with(&sig.to_unsigned_header()));
+        assert!(header.starts_with(sig.unsigned_header().text()));
         let value = header.strip_prefix("DKIM-Signature:").unwrap();
         assert_eq!(Signature::parse(value).unwrap(), sig);
     }
