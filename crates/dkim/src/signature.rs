@@ -287,40 +287,35 @@ impl Signature {
     pub(crate) fn unsigned_header(&self) -> UnsignedHeader {
         let mut out = Folder::new(HEADER_NAME);
         out.atom("v=1;");
-        out.atom(&format!("a={};", self.algorithm));
-        out.atom(&format!(
+        out.atom_fmt(format_args!("a={};", self.algorithm));
+        out.atom_fmt(format_args!(
             "c={}/{};",
             self.header_canonicalization, self.body_canonicalization
         ));
-        out.atom(&format!("d={};", self.domain));
-        out.atom(&format!("s={};", self.selector));
+        out.atom_fmt(format_args!("d={};", self.domain));
+        out.atom_fmt(format_args!("s={};", self.selector));
         if let Some(identity) = &self.identity {
-            out.atom(&format!("i={};", encode_quoted_printable(identity)));
+            out.atom_fmt(format_args!("i={};", encode_quoted_printable(identity)));
         }
         if let Some(t) = self.timestamp {
-            out.atom(&format!("t={t};"));
+            out.atom_fmt(format_args!("t={t};"));
         }
         if let Some(x) = self.expiration {
-            out.atom(&format!("x={x};"));
+            out.atom_fmt(format_args!("x={x};"));
         }
         if let Some(l) = self.body_length {
-            out.atom(&format!("l={l};"));
+            out.atom_fmt(format_args!("l={l};"));
         }
         if let Some(z) = &self.copied_headers {
-            out.atom(&format!("z={z};"));
+            out.atom_fmt(format_args!("z={z};"));
         }
         let last = self.signed_headers.len().saturating_sub(1);
         for (i, name) in self.signed_headers.iter().enumerate() {
-            let piece = match (i == 0, i == last) {
-                (true, true) => format!("h={name};"),
-                (true, false) => format!("h={name}"),
-                (false, true) => format!(":{name};"),
-                (false, false) => format!(":{name}"),
-            };
+            let end = if i == last { ";" } else { "" };
             if i == 0 {
-                out.atom(&piece);
+                out.atom_fmt(format_args!("h={name}{end}"));
             } else {
-                out.glued_atom(&piece);
+                out.glued_atom_fmt(format_args!(":{name}{end}"));
             }
         }
         out.atom("bh=");
@@ -358,14 +353,42 @@ impl UnsignedHeader {
 struct Folder {
     out: String,
     column: usize,
+    /// Reused for atoms built from format arguments, so rendering allocates once.
+    scratch: String,
 }
 
 impl Folder {
     fn new(name: &str) -> Self {
+        let mut out = String::with_capacity(600);
+        out.push_str(name);
+        out.push(':');
         Self {
-            out: format!("{name}:"),
+            out,
             column: name.len() + 1,
+            scratch: String::with_capacity(80),
         }
+    }
+
+    /// [`Folder::atom`] of formatted text.
+    fn atom_fmt(&mut self, args: fmt::Arguments<'_>) {
+        let scratch = self.format(args);
+        self.atom(&scratch);
+        self.scratch = scratch;
+    }
+
+    /// [`Folder::glued_atom`] of formatted text.
+    fn glued_atom_fmt(&mut self, args: fmt::Arguments<'_>) {
+        let scratch = self.format(args);
+        self.glued_atom(&scratch);
+        self.scratch = scratch;
+    }
+
+    fn format(&mut self, args: fmt::Arguments<'_>) -> String {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        // Writing to a String cannot fail.
+        let _ = fmt::Write::write_fmt(&mut scratch, args);
+        scratch
     }
 
     /// Adds a space, or a line break when the atom would not fit, then the atom.
