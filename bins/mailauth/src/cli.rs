@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use mailroom_dkim::Canonicalization;
 
-/// Check mail authentication by hand: DNS lookups as SPF, DKIM and DMARC make them, and DKIM
-/// keys, signatures and verification.
+/// Check mail authentication by hand: DNS lookups as SPF, DKIM and DMARC make them; DKIM keys,
+/// signatures and verification; SPF checks; DMARC policies and reports; and all of them on one
+/// message.
 #[derive(Debug, Parser)]
 #[command(name = "mailauth", version, about)]
 pub(crate) struct Cli {
@@ -28,6 +29,77 @@ pub(crate) enum Command {
     /// Check SPF for a client, as a receiving server does.
     #[command(subcommand)]
     Spf(SpfCommand),
+    /// Find DMARC policies and read aggregate reports.
+    #[command(subcommand)]
+    Dmarc(DmarcCommand),
+    /// Check a message as a receiving server does: SPF for the client, every DKIM signature,
+    /// and DMARC.
+    ///
+    /// Prints the Authentication-Results header and an explanation of each result. Exit status:
+    /// 0 when DMARC passes, 1 for any other DMARC result, 2 on bad input.
+    Verify(MessageCheckArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DmarcCommand {
+    /// Show the DMARC policy in force for a domain and how it was found.
+    ///
+    /// Exit status: 0 when a policy was found, 1 when none applies, 2 when the lookup failed.
+    Record(DmarcRecordArgs),
+    /// Summarize an aggregate report: XML, gzip, zip, or the e-mail that carries one.
+    ///
+    /// Exit status: 0 when it was read, 2 when it could not be.
+    Report(DmarcReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DmarcRecordArgs {
+    /// The domain (usually the From domain of a message).
+    pub(crate) domain: String,
+    #[command(flatten)]
+    pub(crate) organizational: OrganizationalArgs,
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DmarcReportArgs {
+    /// The report file.
+    pub(crate) file: PathBuf,
+}
+
+/// How organizational domains are found.
+#[derive(Debug, clap::Args)]
+pub(crate) struct OrganizationalArgs {
+    /// Use this Public Suffix List (public_suffix_list.dat) as RFC 7489 did, instead of the
+    /// RFC 9989 DNS tree walk.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) psl: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct MessageCheckArgs {
+    /// The SMTP client's address.
+    #[arg(long)]
+    pub(crate) ip: std::net::IpAddr,
+    /// The HELO/EHLO name.
+    #[arg(long)]
+    pub(crate) helo: String,
+    /// The MAIL FROM address; empty for the null reverse-path (then the HELO name is checked).
+    #[arg(long, default_value = "")]
+    pub(crate) mail_from: String,
+    /// The receiving host's name: the authserv-id of the header.
+    #[arg(long, default_value = "mailauth.invalid")]
+    pub(crate) receiver: String,
+    /// Let DKIM signatures whose l= leaves part of the body unsigned pass.
+    #[arg(long)]
+    pub(crate) allow_partial_body: bool,
+    #[command(flatten)]
+    pub(crate) organizational: OrganizationalArgs,
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
+    /// The message; standard input when left out.
+    pub(crate) file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,5 +15,7 @@ fn main() -> ExitCode {
         cli::Command::Dns(args) => cmd::dns::run(&args),
         cli::Command::Dkim(command) => cmd::dkim::run(&command),
         cli::Command::Spf(command) => cmd::spf::run(&command),
+        cli::Command::Dmarc(command) => cmd::dmarc::run(&command),
+        cli::Command::Verify(args) => cmd::verify::run(&args),
     }
 }

@@ -107,7 +107,10 @@ fn organizational_domain(start: &str, found: &[(String, Record)]) -> Option<Stri
 
 /// The DMARC record at `_dmarc.<domain>`: none when there is none, or more than one
 /// (RFC 9989 §4.10.1 step 2).
-async fn fetch<R: Resolver>(resolver: &R, domain: &str) -> Result<Option<Record>, Error> {
+pub(crate) async fn fetch<R: Resolver>(
+    resolver: &R,
+    domain: &str,
+) -> Result<Option<Record>, Error> {
     let name = format!("_dmarc.{domain}");
     let answer = match resolver.txt(&name).await {
         Ok(answer) => answer,

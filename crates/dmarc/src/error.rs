@@ -40,6 +40,14 @@ pub enum Error {
         /// The domain as given.
         domain: String,
     },
+    /// An Authentication-Results field value could not be read (RFC 8601 §2.2).
+    #[error("Authentication-Results: expected {expected} at byte {offset}")]
+    AuthenticationResults {
+        /// Where in the value the problem is.
+        offset: usize,
+        /// What was expected there.
+        expected: &'static str,
+    },
     /// The message has no usable From domain (RFC 9989 §4.4): DMARC cannot be evaluated, and
     /// the receiver decides (reject, or treat as failing) rather than guess.
     #[error("no usable From domain: {problem}")]
@@ -55,6 +63,75 @@ pub enum Error {
         /// Why it failed.
         #[source]
         source: mailroom_dns::DnsError,
+    },
+    /// An aggregate report is not well-formed XML, or uses XML this parser refuses (a DTD,
+    /// an entity other than the five predefined ones, text that is not UTF-8).
+    #[error("aggregate report: {problem} at byte {offset}")]
+    ReportXml {
+        /// Where in the XML the problem was found.
+        offset: u64,
+        /// What is wrong.
+        problem: crate::report::XmlProblem,
+    },
+    /// The XML's root element is not a DMARC `<feedback>` element (RFC 9990 Appendix A).
+    #[error("not a DMARC aggregate report: the root element is `<{root}>`")]
+    ReportNotFeedback {
+        /// The root element's name (shortened when long).
+        root: String,
+    },
+    /// A required element of an aggregate report is missing.
+    #[error("aggregate report: `<{parent}>` has no `<{element}>`")]
+    ReportMissing {
+        /// The element it should be in.
+        parent: &'static str,
+        /// The missing element.
+        element: &'static str,
+    },
+    /// An element that may appear once in an aggregate report appears again.
+    #[error("aggregate report: `<{parent}>` has more than one `<{element}>`")]
+    ReportDuplicate {
+        /// The element it is in.
+        parent: &'static str,
+        /// The repeated element.
+        element: &'static str,
+    },
+    /// An element of an aggregate report has a value its type does not allow.
+    #[error("aggregate report: `<{element}>` has an invalid value `{value}`")]
+    ReportValue {
+        /// The element.
+        element: &'static str,
+        /// The value as given (shortened when long).
+        value: String,
+    },
+    /// An aggregate report exceeds a limit set to defend against hostile input (RFC 9990,
+    /// "Report Contents as an Attack").
+    #[error("aggregate report: {limit} exceeds the limit of {max}")]
+    ReportLimit {
+        /// Which limit.
+        limit: crate::report::ReportLimit,
+        /// The limit's value.
+        max: u64,
+    },
+    /// A compressed aggregate report (gzip or zip) cannot be unpacked.
+    #[error("aggregate report archive: {problem}")]
+    ReportArchive {
+        /// What is wrong with the archive.
+        problem: crate::report::ArchiveProblem,
+    },
+    /// A message does not carry a readable aggregate report.
+    #[error("aggregate report message: {problem}")]
+    ReportMail {
+        /// What is wrong with the message.
+        problem: crate::report::MailProblem,
+    },
+    /// Caller misuse: a value given to build a report message or file name cannot be used
+    /// there (a line break in a header field, a character a file name does not allow).
+    #[error("cannot use `{value}` as the report's {field}")]
+    ReportField {
+        /// What the value was meant for.
+        field: &'static str,
+        /// The value as given (shortened when long).
+        value: String,
     },
 }
 

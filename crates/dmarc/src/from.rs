@@ -18,6 +18,31 @@ use crate::error::{Error, FromProblem};
 /// [`Error::FromHeader`] naming the problem: no From field, several, not exactly one address,
 /// or no valid domain.
 pub fn from_domain(message: &[u8]) -> Result<String, Error> {
+    let domains = from_domains(message)?;
+    match <[String; 1]>::try_from(domains) {
+        Ok([domain]) => Ok(domain),
+        Err(_) => Err(Error::FromHeader {
+            problem: FromProblem::NotOneAddress,
+        }),
+    }
+}
+
+/// The distinct author domains of a message whose single From field may list several
+/// addresses, in order, as A-labels in lower case. RFC 7489 §6.6.1 and RFC 9989 §4.4 let a
+/// receiver check each and apply the strictest result, which is what
+/// [`Checker::check_message`](crate::Checker::check_message) does.
+///
+/// ```
+/// let message = b"From: a@example.com, B <b@Example.ORG>, c@example.com\r\n\r\n";
+/// assert_eq!(mailroom_dmarc::from_domains(message)?, ["example.com", "example.org"]);
+/// # Ok::<(), mailroom_dmarc::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::FromHeader`] naming the problem: no From field, several, no address, or an address
+/// without a valid domain.
+pub fn from_domains(message: &[u8]) -> Result<Vec<String>, Error> {
     let problem = |problem| Error::FromHeader { problem };
     let parsed = MessageParser::default()
         .parse_headers(message)
@@ -41,12 +66,19 @@ pub fn from_domain(message: &[u8]) -> Result<String, Error> {
             .collect(),
         _ => Vec::new(),
     };
-    let [address] = addresses.as_slice() else {
+    if addresses.is_empty() {
         return Err(problem(FromProblem::NotOneAddress));
-    };
-    let domain = address
-        .rsplit_once('@')
-        .map(|(_, domain)| domain.trim_end_matches('>'))
-        .ok_or(problem(FromProblem::NoDomain))?;
-    mailroom_dns::to_ascii(domain).map_err(|_| problem(FromProblem::NoDomain))
+    }
+    let mut domains: Vec<String> = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let domain = address
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.trim_end_matches('>'))
+            .ok_or(problem(FromProblem::NoDomain))?;
+        let domain = mailroom_dns::to_ascii(domain).map_err(|_| problem(FromProblem::NoDomain))?;
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    Ok(domains)
 }

@@ -18,6 +18,8 @@
 #![warn(missing_docs, clippy::print_stdout)]
 
 mod align;
+mod auth_results;
+mod check;
 mod discover;
 mod error;
 mod from;
@@ -27,11 +29,14 @@ mod record;
 
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod report;
 
 pub use align::is_aligned;
+pub use auth_results::{AuthenticationResults, MethodResult, Property, authserv_id};
+pub use check::{Checker, DmarcCheck, OrganizationalDomains};
 pub use discover::{Discovery, MAX_TREE_WALK_QUERIES, discover, tree_walk_targets};
 pub use error::{Error, FromProblem, TagProblem};
-pub use from::from_domain;
+pub use from::{from_domain, from_domains};
 pub use org_domain::PublicSuffixList;
 pub use policy::{Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate};
 pub use record::{Alignment, Policy, Record};

@@ -15,6 +15,10 @@ pub enum DmarcResult {
     Fail,
     /// No policy applies (no record, or none usable).
     None,
+    /// A DNS failure kept the check from finishing; a later try may succeed.
+    TempError,
+    /// The message cannot be checked: no usable From domain (RFC 9989 §4.4).
+    PermError,
 }
 
 impl fmt::Display for DmarcResult {
@@ -23,6 +27,8 @@ impl fmt::Display for DmarcResult {
             Self::Pass => "pass",
             Self::Fail => "fail",
             Self::None => "none",
+            Self::TempError => "temperror",
+            Self::PermError => "permerror",
         })
     }
 }
@@ -122,22 +128,27 @@ pub fn evaluate(
     draw: u8,
 ) -> DmarcOutput {
     let Some(PolicyInForce { domain, record }) = policy else {
-        return none("no DMARC record was found");
+        return no_result("no DMARC record was found");
     };
     let from = mailroom_dns::to_ascii(from_domain).unwrap_or_else(|_| from_domain.to_owned());
-    // RFC 9989 §4.7: p, else sp for a subdomain, else np for a subdomain that does not exist.
+    // RFC 9989 §4.7: `p` at the domain the record was published for and at the organizational
+    // domain (a record found at a public suffix above it); `np` for a subdomain that does not
+    // exist; `sp` for other subdomains; `p` when the one asked for is absent.
     let at_policy_domain = from == domain;
+    let is_organizational = organizational(&from).is_some_and(|org| org == from);
     let base = match record.policy {
         Some(p) => p,
         // RFC 7489 §6.6.3 (and RFC 9989): without a valid p, a record with a valid rua= is
         // read as p=none; otherwise it is not used.
         None if !record.aggregate_uris.is_empty() => Policy::None,
-        None => return none("the DMARC record has no valid p="),
+        None => return no_result("the DMARC record has no valid p="),
     };
     let (applied, which) = if at_policy_domain {
         (base, "p")
     } else if let (false, Some(np)) = (from_domain_exists, record.nonexistent_policy) {
         (np, "np")
+    } else if is_organizational {
+        (base, "p")
     } else if let Some(sp) = record.subdomain_policy {
         (sp, "sp")
     } else {
@@ -188,7 +199,7 @@ pub fn evaluate(
     }
 }
 
-fn none(reason: &str) -> DmarcOutput {
+pub(crate) fn no_result(reason: &str) -> DmarcOutput {
     DmarcOutput {
         result: DmarcResult::None,
         disposition: Disposition::None,

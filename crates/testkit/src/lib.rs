@@ -12,6 +12,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod dkim;
+pub mod dmarc;
 pub mod spf;
 
 use std::path::{Path, PathBuf};

@@ -2,13 +2,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use mailroom_dkim::keygen::{self, RsaBits};
 use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier, VerifyOptions};
 use mailroom_dns::Txt;
 
-use super::{CliResolver, fail, read_input, read_text, runtime};
+use super::{CliResolver, fail, now, read_input, read_text, runtime, to_crlf};
 use crate::cli::{DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
 
 /// The longest character-string in a TXT record (RFC 1035 §3.3).
@@ -131,29 +130,4 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// The message with CRLF line ends, as DKIM works on them, and whether it came with bare LFs.
-fn to_crlf(input: &[u8]) -> (Vec<u8>, bool) {
-    let bare_lf = input
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\n' && (i == 0 || input[i - 1] != b'\r'));
-    if !bare_lf {
-        return (input.to_vec(), false);
-    }
-    let mut out = Vec::with_capacity(input.len() + input.len() / 20);
-    for (i, &b) in input.iter().enumerate() {
-        if b == b'\n' && (i == 0 || input[i - 1] != b'\r') {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    (out, true)
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
 }

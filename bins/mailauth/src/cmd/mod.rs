@@ -2,14 +2,18 @@
 //! and reporting failure.
 
 pub(crate) mod dkim;
+pub(crate) mod dmarc;
+pub(crate) mod dmarc_report;
 pub(crate) mod dns;
 pub(crate) mod spf;
+pub(crate) mod verify;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use mailroom_dns::{DnsError, HickoryResolver, Lookup, Mx, Resolver, Txt, Zone};
 
@@ -122,4 +126,43 @@ pub(crate) fn read_input(file: Option<&Path>) -> Result<Vec<u8>, String> {
 pub(crate) fn fail(message: &str) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "mailauth: {message}");
     ExitCode::from(2)
+}
+
+/// The message with CRLF line ends, as DKIM works on them, and whether it came with bare LFs.
+pub(crate) fn to_crlf(input: &[u8]) -> (Vec<u8>, bool) {
+    let bare_lf = input
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || input[i - 1] != b'\r'));
+    if !bare_lf {
+        return (input.to_vec(), false);
+    }
+    let mut out = Vec::with_capacity(input.len() + input.len() / 20);
+    for (i, &b) in input.iter().enumerate() {
+        if b == b'\n' && (i == 0 || input[i - 1] != b'\r') {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    (out, true)
+}
+
+/// Seconds since the Unix epoch, from the system clock.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The Public Suffix List asked for with `--psl`, if any.
+pub(crate) fn public_suffix_list(
+    args: &crate::cli::OrganizationalArgs,
+) -> Result<Option<mailroom_dmarc::PublicSuffixList>, String> {
+    args.psl
+        .as_deref()
+        .map(|path| {
+            mailroom_dmarc::PublicSuffixList::from_text(&read_text(path)?)
+                .map_err(|error| format!("{}: {error}", path.display()))
+        })
+        .transpose()
 }

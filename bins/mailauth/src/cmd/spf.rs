@@ -2,11 +2,10 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use mailroom_spf::{Evaluator, Identity, SpfResult};
 
-use super::{CliResolver, fail, runtime};
+use super::{CliResolver, fail, now, runtime};
 use crate::cli::{SpfCheckArgs, SpfCommand};
 
 /// Runs an `spf` subcommand.
@@ -17,9 +16,7 @@ pub(crate) fn run(command: &SpfCommand) -> ExitCode {
 }
 
 fn check(args: &SpfCheckArgs) -> Result<ExitCode, String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
+    let now = now();
     let (out, identity) = runtime()?.block_on(async {
         let resolver = CliResolver::new(&args.source)?;
         let spf = Evaluator::new(&resolver)

@@ -4,3 +4,4 @@
 mod dkim;
 mod dns;
 mod spf;
+mod verify;
