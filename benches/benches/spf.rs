@@ -4,12 +4,9 @@
 //! zone and keeps the records it has parsed.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -19,6 +16,7 @@ use mail_auth::spf::{Spf, verify::SpfParameters};
 use mail_auth::{
     DnssecStatus, MX, MessageAuthenticator, Parameters, RecordSet, ResolverCache, Txt,
 };
+use mailroom_benches::MailAuthCache;
 use mailroom_dns::{Resolver, Zone};
 use mailroom_spf::{Evaluator, SpfResult};
 use viaspf::lookup::{Lookup, LookupError, LookupResult, Name};
@@ -56,31 +54,10 @@ const CASES: &[(&str, &str, &str, SpfResult)] = &[
     ),
 ];
 
-/// A map behind mail-auth's cache trait, filled before the runs.
-struct Cache<K, V>(Mutex<HashMap<K, V>>);
-
-impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for Cache<K, V> {
-    fn get<Q>(&self, name: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.0.lock().unwrap().get(name).cloned()
-    }
-    fn remove<Q>(&self, name: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.0.lock().unwrap().remove(name)
-    }
-    fn insert(&self, key: K, value: V, _: Instant) {
-        self.0.lock().unwrap().insert(key, value);
-    }
-}
+type Cache<K, V> = MailAuthCache<K, V>;
 
 fn empty<K, V>() -> Cache<K, V> {
-    Cache(Mutex::new(HashMap::new()))
+    Cache::default()
 }
 
 /// Everything in the zone, as mail-auth's caches hold it.

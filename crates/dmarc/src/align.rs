@@ -20,18 +20,28 @@ pub fn is_aligned(
     organizational: impl Fn(&str) -> Option<String>,
 ) -> bool {
     let (Ok(from), Ok(auth)) = (
-        mailroom_dns::to_ascii(from_domain),
-        mailroom_dns::to_ascii(authenticated),
+        mailroom_dns::to_ascii_cow(from_domain),
+        mailroom_dns::to_ascii_cow(authenticated),
     ) else {
         return false;
     };
+    aligned_ascii(mode, &from, &auth, organizational)
+}
+
+/// [`is_aligned`] for names already in A-labels.
+pub(crate) fn aligned_ascii<S: AsRef<str>>(
+    mode: Alignment,
+    from: &str,
+    auth: &str,
+    organizational: impl Fn(&str) -> Option<S>,
+) -> bool {
     if from == auth {
         return true;
     }
     match mode {
         Alignment::Strict => false,
-        Alignment::Relaxed => match (organizational(&from), organizational(&auth)) {
-            (Some(a), Some(b)) => a == b,
+        Alignment::Relaxed => match (organizational(from), organizational(auth)) {
+            (Some(a), Some(b)) => a.as_ref() == b.as_ref(),
             _ => false,
         },
     }

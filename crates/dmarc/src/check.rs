@@ -3,19 +3,27 @@
 //! evaluation, with DNS failures reported as `temperror` and unusable From fields as
 //! `permerror`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use mailroom_dns::{Answer, Resolver};
 
 use crate::auth_results::MethodResult;
-use crate::discover::{Discovery, discover, fetch};
+use crate::discover::{Discovery, RecordCache, Walk, fetch};
 use crate::error::Error;
 use crate::from::from_domains;
 use crate::org_domain::PublicSuffixList;
 use crate::policy::{
-    Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate, no_result,
+    Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate_ascii, no_result,
 };
 use crate::record::Record;
+
+/// A From or identifier domain as A-labels, borrowed when it already is.
+fn ascii(domain: &str) -> Result<Cow<'_, str>, Error> {
+    mailroom_dns::to_ascii_cow(domain).map_err(|_| Error::InvalidDomain {
+        domain: domain.to_owned(),
+    })
+}
 
 /// How organizational domains are found.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,30 +51,53 @@ pub enum OrganizationalDomains<'a> {
 /// let forged = Identifiers { spf_pass: Some("forger.example"), dkim_pass: &[] };
 /// let check = futures::executor::block_on(checker.check_message(message, forged, 0));
 /// assert_eq!((check.output.result, check.output.disposition), (DmarcResult::Fail, Disposition::Reject));
-/// assert_eq!(check.policy_domain.as_deref(), Some("example.com"));
+/// assert_eq!(check.policy_domain(), Some("example.com"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Checker<'r, R> {
     resolver: &'r R,
     organizational: OrganizationalDomains<'r>,
+    /// Shared by clones, so one checker serving many connections parses each record once.
+    records: Arc<RecordCache>,
 }
 
 /// What the DMARC check of one message found, with how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DmarcCheck {
-    /// The From domain, when the From field gave one.
+    /// The From domain as A-labels, when the From field gave one.
     pub from_domain: Option<String>,
-    /// Where the policy record was found.
-    pub policy_domain: Option<String>,
     /// The policy record in force.
-    pub record: Option<Record>,
-    /// The From domain's organizational domain.
-    pub organizational_domain: Option<String>,
-    /// The domains whose `_dmarc` records were asked for, in order.
-    pub queried: Vec<String>,
+    pub record: Option<Arc<Record>>,
     /// The result, the disposition and why.
     pub output: DmarcOutput,
+    /// Where in `from_domain` the name the record was found at starts (it is a suffix).
+    policy_at: Option<usize>,
+    /// Where in `from_domain` its organizational domain starts.
+    organizational_at: Option<usize>,
+    /// Where in `from_domain` each name asked starts.
+    queried_at: Vec<usize>,
+}
+
+impl DmarcCheck {
+    /// The domain the policy record was found at.
+    pub fn policy_domain(&self) -> Option<&str> {
+        self.suffix(self.policy_at?)
+    }
+
+    /// The From domain's organizational domain, when a record was found on the way up.
+    pub fn organizational_domain(&self) -> Option<&str> {
+        self.suffix(self.organizational_at?)
+    }
+
+    /// The domains whose `_dmarc` records were asked for, in order.
+    pub fn queried(&self) -> impl Iterator<Item = &str> {
+        self.queried_at.iter().filter_map(|&at| self.suffix(at))
+    }
+
+    fn suffix(&self, at: usize) -> Option<&str> {
+        self.from_domain.as_deref()?.get(at..)
+    }
 }
 
 impl<'r, R: Resolver> Checker<'r, R> {
@@ -75,6 +106,7 @@ impl<'r, R: Resolver> Checker<'r, R> {
         Self {
             resolver,
             organizational: OrganizationalDomains::TreeWalk,
+            records: Arc::default(),
         }
     }
 
@@ -161,31 +193,51 @@ impl<'r, R: Resolver> Checker<'r, R> {
     /// [`Error::InvalidDomain`] for a domain that is not a name, [`Error::Dns`] when a lookup
     /// fails.
     pub async fn discover(&self, domain: &str) -> Result<Discovery, Error> {
+        let ascii = ascii(domain)?;
+        let walk = self.walk(&ascii, None).await?;
+        let organizational_domain = self.organizational(&walk).map(str::to_owned);
+        Ok(Discovery {
+            organizational_domain,
+            ..walk.into_discovery()
+        })
+    }
+
+    /// The records on the way from `domain` (A-labels) by the chosen method; names asked in
+    /// `known` are not asked again.
+    async fn walk<'d>(&self, domain: &'d str, known: Option<&Walk<'_>>) -> Result<Walk<'d>, Error> {
         match self.organizational {
-            OrganizationalDomains::TreeWalk => discover(self.resolver, domain).await,
+            OrganizationalDomains::TreeWalk => {
+                Walk::run(self.resolver, domain, &self.records, known).await
+            }
             OrganizationalDomains::PublicSuffixList(psl) => {
-                let domain = mailroom_dns::to_ascii(domain).map_err(|_| Error::InvalidDomain {
-                    domain: domain.to_owned(),
-                })?;
-                let org = psl.organizational_domain(&domain);
-                // RFC 7489 §6.6.3: the From domain's record, else the organizational domain's.
-                let mut queried = vec![domain.clone()];
-                let mut policy = fetch(self.resolver, &domain)
-                    .await?
-                    .map(|record| (domain.clone(), record));
-                if let (None, Some(org)) = (&policy, &org)
-                    && *org != domain
+                // RFC 7489 §6.6.3: the domain's own record, else its organizational domain's.
+                let mut name = String::new();
+                let record = fetch(self.resolver, domain, &mut name, &self.records).await?;
+                let mut walk = Walk::new(domain);
+                let found = record.is_some();
+                walk.push(domain, record);
+                if let (false, Some(org)) = (found, psl.organizational_domain(domain))
+                    && org != domain
                 {
-                    queried.push(org.clone());
-                    policy = fetch(self.resolver, org)
-                        .await?
-                        .map(|record| (org.clone(), record));
+                    let record = fetch(self.resolver, &org, &mut name, &self.records).await?;
+                    walk.push(&org, record);
                 }
-                Ok(Discovery {
-                    policy,
-                    organizational_domain: org,
-                    queried,
-                })
+                Ok(walk)
+            }
+        }
+    }
+
+    /// The organizational domain of a walk's domain (a suffix of it), when one is found.
+    fn organizational<'d>(&self, walk: &Walk<'d>) -> Option<&'d str> {
+        match self.organizational {
+            OrganizationalDomains::TreeWalk => walk.organizational_domain(),
+            OrganizationalDomains::PublicSuffixList(psl) => {
+                let domain = walk.domain;
+                let org = psl.organizational_domain(domain)?;
+                // The list gives a suffix of the domain in the same form.
+                domain
+                    .ends_with(&org)
+                    .then(|| &domain[domain.len() - org.len()..])
             }
         }
     }
@@ -196,85 +248,79 @@ impl<'r, R: Resolver> Checker<'r, R> {
         identifiers: Identifiers<'_>,
         draw: u8,
     ) -> Result<DmarcCheck, Error> {
-        let found = self.discover(from).await?;
-        let from = mailroom_dns::to_ascii(from).map_err(|_| Error::InvalidDomain {
-            domain: from.to_owned(),
-        })?;
+        let from = ascii(from)?;
+        let walk = self.walk(&from, None).await?;
+        let found_org = self.organizational(&walk);
         // RFC 9989 §4.10.2: with no record anywhere, a domain is its own organizational domain.
-        let from_org = found
-            .organizational_domain
-            .clone()
-            .unwrap_or_else(|| from.clone());
-        let orgs = self.identifier_orgs(&from, &from_org, identifiers).await?;
-        let from_exists = match &found.policy {
-            Some((at, record)) if record.nonexistent_policy.is_some() && *at != from => {
+        let from_org = found_org.unwrap_or(&from);
+        let spf = identifiers
+            .spf_pass
+            .and_then(|d| mailroom_dns::to_ascii_cow(d).ok());
+        let dkim: Vec<Cow<'_, str>> = identifiers
+            .dkim_pass
+            .iter()
+            .filter_map(|d| mailroom_dns::to_ascii_cow(d).ok())
+            .collect();
+        let dkim_refs: Vec<&str> = dkim.iter().map(AsRef::as_ref).collect();
+        let ascii_ids = Identifiers {
+            spf_pass: spf.as_deref(),
+            dkim_pass: &dkim_refs,
+        };
+        let orgs = self
+            .identifier_orgs(&from, from_org, &walk, ascii_ids)
+            .await?;
+        let policy = walk.policy();
+        let from_exists = match policy {
+            Some((at, record)) if record.nonexistent_policy.is_some() && at != from => {
                 self.exists(&from).await
             }
             _ => true,
         };
-        let policy = found
-            .policy
-            .as_ref()
-            .map(|(domain, record)| PolicyInForce { domain, record });
-        let organizational = |domain: &str| {
-            if domain == from {
-                Some(from_org.clone())
-            } else {
-                orgs.get(domain).cloned()
-            }
-        };
-        let output = evaluate(
-            policy,
+        let output = evaluate_ascii(
+            policy.map(|(domain, record)| PolicyInForce { domain, record }),
             &from,
-            identifiers,
-            organizational,
+            ascii_ids,
+            org_lookup(&from, from_org, &orgs),
             from_exists,
             draw,
         );
-        let (policy_domain, record) = found.policy.unzip();
+        let offset = |suffix: &str| from.len() - suffix.len();
         Ok(DmarcCheck {
-            from_domain: Some(from),
-            policy_domain,
-            record,
-            organizational_domain: found.organizational_domain,
-            queried: found.queried,
+            record: policy.map(|(_, record)| Arc::clone(record)),
+            policy_at: policy.map(|(domain, _)| offset(domain)),
+            organizational_at: found_org.map(offset),
+            queried_at: walk.steps.iter().map(|(at, _)| *at).collect(),
             output,
+            from_domain: Some(from.into_owned()),
         })
     }
 
-    /// The organizational domains of the authenticated identifiers that could align with the
-    /// From domain: only names at or under the From domain's organizational domain can share
-    /// it, so no other name is walked for.
-    async fn identifier_orgs(
+    /// The organizational domains of the authenticated identifiers (A-labels) that could align
+    /// with the From domain: only names at or under the From domain's organizational domain
+    /// can share it, so no other name is walked for, and names the From domain's walk asked
+    /// are not asked again.
+    async fn identifier_orgs<'a>(
         &self,
         from: &str,
         from_org: &str,
-        identifiers: Identifiers<'_>,
-    ) -> Result<HashMap<String, String>, Error> {
-        let mut orgs = HashMap::new();
+        from_walk: &Walk<'_>,
+        identifiers: Identifiers<'a>,
+    ) -> Result<Vec<(&'a str, String)>, Error> {
+        let mut orgs: Vec<(&'a str, String)> = Vec::new();
         let candidates = identifiers
             .spf_pass
             .into_iter()
             .chain(identifiers.dkim_pass.iter().copied());
         for name in candidates {
-            let Ok(name) = mailroom_dns::to_ascii(name) else {
-                continue;
-            };
-            let under = name == from_org || name.ends_with(&format!(".{from_org}"));
-            if name == from || !under || orgs.contains_key(&name) {
+            let under = name
+                .strip_suffix(from_org)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
+            if name == from || name == from_org || !under || orgs.iter().any(|(n, _)| *n == name) {
                 continue;
             }
-            let org = match self.organizational {
-                _ if name == from_org => Some(name.clone()),
-                OrganizationalDomains::PublicSuffixList(psl) => psl.organizational_domain(&name),
-                OrganizationalDomains::TreeWalk => discover(self.resolver, &name)
-                    .await?
-                    .organizational_domain
-                    .or_else(|| Some(name.clone())),
-            };
-            if let Some(org) = org {
-                orgs.insert(name, org);
-            }
+            let walk = self.walk(name, Some(from_walk)).await?;
+            let org = self.organizational(&walk).unwrap_or(name).to_owned();
+            orgs.push((name, org));
         }
         Ok(orgs)
     }
@@ -302,8 +348,8 @@ impl MethodResult {
         if let Some(p) = check.record.as_ref().and_then(|r| r.policy) {
             result = result.property("polrec", "p", p.as_str());
         }
-        if let Some(domain) = &check.policy_domain
-            && check.from_domain.as_ref() != Some(domain)
+        if let Some(domain) = check.policy_domain()
+            && check.from_domain.as_deref() != Some(domain)
         {
             result = result.property("polrec", "domain", domain);
         }
@@ -314,17 +360,36 @@ impl MethodResult {
     }
 }
 
+/// The organizational domains known for a check, by name: the From domain's, the identifiers'
+/// that were walked for, and each name under the From domain's organizational domain that was
+/// not walked for because it is that domain.
+fn org_lookup<'a>(
+    from: &'a str,
+    from_org: &'a str,
+    orgs: &'a [(&'a str, String)],
+) -> impl Fn(&str) -> Option<&'a str> + 'a {
+    move |domain| {
+        if domain == from || domain == from_org {
+            Some(from_org)
+        } else {
+            orgs.iter()
+                .find(|(name, _)| *name == domain)
+                .map(|(_, org)| org.as_str())
+        }
+    }
+}
+
 fn failed(from: Option<String>, result: DmarcResult, error: &Error) -> DmarcCheck {
     DmarcCheck {
         from_domain: from,
-        policy_domain: None,
         record: None,
-        organizational_domain: None,
-        queried: Vec::new(),
         output: DmarcOutput {
             result,
             disposition: Disposition::None,
             ..no_result(&error.to_string())
         },
+        policy_at: None,
+        organizational_at: None,
+        queried_at: Vec::new(),
     }
 }

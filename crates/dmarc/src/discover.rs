@@ -1,7 +1,9 @@
 //! Policy discovery and the organizational domain by the DNS tree walk of RFC 9989 §4.10: from
 //! the From domain up the tree, at most eight queries, stopping at a record with `psd=`.
 
-use mailroom_dns::{Answer, Resolver};
+use std::sync::Arc;
+
+use mailroom_dns::{Answer, ParsedCache, Resolver};
 
 use crate::error::Error;
 use crate::record::Record;
@@ -9,12 +11,15 @@ use crate::record::Record;
 /// The most DMARC queries one walk makes (RFC 9989 §4.10.1).
 pub const MAX_TREE_WALK_QUERIES: usize = 8;
 
+/// Parsed DMARC records by their text (`None` for text that is not a usable record).
+pub(crate) type RecordCache = ParsedCache<Option<Arc<Record>>>;
+
 /// What the tree walk found for one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovery {
     /// The policy in force and the domain it was published at: the From domain's own record,
     /// else the first found walking up.
-    pub policy: Option<(String, Record)>,
+    pub policy: Option<(String, Arc<Record>)>,
     /// The organizational domain (RFC 9989 §4.10.2), when any record was found.
     pub organizational_domain: Option<String>,
     /// The domains queried, in order (each at `_dmarc.<domain>`).
@@ -24,18 +29,22 @@ pub struct Discovery {
 /// The domains a walk from `domain` queries, in order (RFC 9989 §4.10.1 steps 4-8): the domain
 /// itself, then, from eight labels or more, its last seven, then one label fewer each time.
 pub fn tree_walk_targets(domain: &str) -> Vec<String> {
-    let labels: Vec<&str> = domain.split('.').collect();
-    let mut targets = vec![domain.to_owned()];
-    let mut count = if labels.len() >= 8 {
-        7
-    } else {
-        labels.len().saturating_sub(1)
-    };
-    while count >= 1 {
-        targets.push(labels[labels.len() - count..].join("."));
-        count -= 1;
-    }
-    targets
+    targets(domain).map(str::to_owned).collect()
+}
+
+/// [`tree_walk_targets`] as slices of `domain`.
+fn targets(domain: &str) -> impl Iterator<Item = &str> {
+    // Where each label starts, last label first.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(domain.match_indices('.').map(|(at, _)| at + 1))
+        .collect();
+    let labels = starts.len();
+    let first_jump = if labels >= 8 { 7 } else { labels - 1 };
+    std::iter::once(domain).chain(
+        (1..=first_jump)
+            .rev()
+            .map(move |count| &domain[starts[labels - count]..]),
+    )
 }
 
 /// Walks the tree from `from_domain` (RFC 9989 §4.10).
@@ -56,80 +65,147 @@ pub fn tree_walk_targets(domain: &str) -> Vec<String> {
 /// [`Error::InvalidDomain`] for a From domain that is not a name, and [`Error::Dns`] when a
 /// lookup fails (the caller reports `temperror`).
 pub async fn discover<R: Resolver>(resolver: &R, from_domain: &str) -> Result<Discovery, Error> {
-    let domain = mailroom_dns::to_ascii(from_domain).map_err(|_| Error::InvalidDomain {
+    let domain = mailroom_dns::to_ascii_cow(from_domain).map_err(|_| Error::InvalidDomain {
         domain: from_domain.to_owned(),
     })?;
-    let mut found: Vec<(String, Record)> = Vec::new();
-    let mut queried = Vec::new();
-    for target in tree_walk_targets(&domain)
-        .into_iter()
-        .take(MAX_TREE_WALK_QUERIES)
-    {
-        queried.push(target.clone());
-        let Some(record) = fetch(resolver, &target).await? else {
-            continue;
-        };
-        let stop = record.psd.is_some();
-        found.push((target, record));
-        if stop {
-            break;
-        }
-    }
-    let organizational_domain = organizational_domain(&domain, &found);
-    Ok(Discovery {
-        policy: found.into_iter().next(),
-        organizational_domain,
-        queried,
-    })
+    Ok(Walk::run(resolver, &domain, &RecordCache::new(64), None)
+        .await?
+        .into_discovery())
 }
 
-/// RFC 9989 §4.10.2: a record with `psd=n` names the organizational domain; one with `psd=y`
-/// (not at the starting domain) makes it the domain one label below; otherwise it is the found
-/// domain with the fewest labels.
-fn organizational_domain(start: &str, found: &[(String, Record)]) -> Option<String> {
-    for (domain, record) in found {
-        match record.psd {
-            Some(false) => return Some(domain.clone()),
-            Some(true) if domain != start => {
-                let below = start.len() - domain.len() - 1;
-                let prefix = &start[..below];
-                let label = prefix.rsplit('.').next().unwrap_or(prefix);
-                return Some(format!("{label}.{domain}"));
-            }
-            _ => {}
+/// One walk from a domain: every name asked (each a suffix of the domain, kept as the byte
+/// offset where it starts) and what was found there, in order.
+#[derive(Debug)]
+pub(crate) struct Walk<'d> {
+    pub(crate) domain: &'d str,
+    pub(crate) steps: Vec<(usize, Option<Arc<Record>>)>,
+}
+
+impl<'d> Walk<'d> {
+    /// An empty walk from `domain`.
+    pub(crate) fn new(domain: &'d str) -> Self {
+        Self {
+            domain,
+            steps: Vec::with_capacity(4),
         }
     }
-    found
-        .iter()
-        .min_by_key(|(domain, _)| domain.split('.').count())
-        .map(|(domain, _)| domain.clone())
+
+    /// Walks from `domain` (A-labels). Names already asked in `known` are not asked again.
+    pub(crate) async fn run<R: Resolver>(
+        resolver: &R,
+        domain: &'d str,
+        cache: &RecordCache,
+        known: Option<&Walk<'_>>,
+    ) -> Result<Self, Error> {
+        let mut walk = Self::new(domain);
+        let mut name = String::new();
+        for target in targets(domain).take(MAX_TREE_WALK_QUERIES) {
+            let earlier = known.and_then(|k| k.steps().find(|(asked, _)| *asked == target));
+            let record = match earlier {
+                Some((_, record)) => record.cloned(),
+                None => fetch(resolver, target, &mut name, cache).await?,
+            };
+            let stop = record.as_ref().is_some_and(|r| r.psd.is_some());
+            walk.push(target, record);
+            if stop {
+                break;
+            }
+        }
+        Ok(walk)
+    }
+
+    /// Records what was found at `target`, a suffix of the walk's domain.
+    pub(crate) fn push(&mut self, target: &str, record: Option<Arc<Record>>) {
+        self.steps
+            .push((self.domain.len().saturating_sub(target.len()), record));
+    }
+
+    /// The names asked and what was found, in order.
+    pub(crate) fn steps(&self) -> impl Iterator<Item = (&'d str, Option<&Arc<Record>>)> {
+        let domain = self.domain;
+        self.steps
+            .iter()
+            .map(move |(at, record)| (&domain[*at..], record.as_ref()))
+    }
+
+    /// The records found, in walk order.
+    fn found(&self) -> impl Iterator<Item = (&'d str, &Arc<Record>)> {
+        self.steps()
+            .filter_map(|(domain, record)| record.map(|r| (domain, r)))
+    }
+
+    /// RFC 9989 §4.10.2: a record with `psd=n` names the organizational domain; one with `psd=y`
+    /// (not at the starting domain) makes it the domain one label below; otherwise it is the
+    /// found domain with the fewest labels.
+    pub(crate) fn organizational_domain(&self) -> Option<&'d str> {
+        let start = self.domain;
+        for (domain, record) in self.found() {
+            match record.psd {
+                Some(false) => return Some(domain),
+                Some(true) if domain != start => {
+                    let below = start.len() - domain.len() - 1;
+                    let label_start = start[..below].rfind('.').map_or(0, |dot| dot + 1);
+                    return Some(&start[label_start..]);
+                }
+                _ => {}
+            }
+        }
+        self.found()
+            .min_by_key(|(domain, _)| domain.bytes().filter(|&b| b == b'.').count())
+            .map(|(domain, _)| domain)
+    }
+
+    /// The policy in force: the first record found.
+    pub(crate) fn policy(&self) -> Option<(&'d str, &Arc<Record>)> {
+        self.found().next()
+    }
+
+    pub(crate) fn into_discovery(self) -> Discovery {
+        let organizational_domain = self.organizational_domain().map(str::to_owned);
+        let policy = self
+            .policy()
+            .map(|(domain, record)| (domain.to_owned(), Arc::clone(record)));
+        Discovery {
+            policy,
+            organizational_domain,
+            queried: self.steps().map(|(domain, _)| domain.to_owned()).collect(),
+        }
+    }
 }
 
 /// The DMARC record at `_dmarc.<domain>`: none when there is none, or more than one
-/// (RFC 9989 §4.10.1 step 2).
+/// (RFC 9989 §4.10.1 step 2). `name` is a buffer reused for the query name.
 pub(crate) async fn fetch<R: Resolver>(
     resolver: &R,
     domain: &str,
-) -> Result<Option<Record>, Error> {
-    let name = format!("_dmarc.{domain}");
-    let answer = match resolver.txt(&name).await {
+    name: &mut String,
+    cache: &RecordCache,
+) -> Result<Option<Arc<Record>>, Error> {
+    name.clear();
+    name.push_str("_dmarc.");
+    name.push_str(domain);
+    let answer = match resolver.txt(name).await {
         Ok(answer) => answer,
         // A name that cannot be asked has no record.
         Err(source) if !source.is_temporary() => return Ok(None),
-        Err(source) => return Err(Error::Dns { name, source }),
+        Err(source) => {
+            return Err(Error::Dns {
+                name: name.clone(),
+                source,
+            });
+        }
     };
     let Answer::Records(records) = answer else {
         return Ok(None);
     };
-    let dmarc: Vec<_> = records
+    let mut dmarc = records
         .iter()
         .map(mailroom_dns::Txt::joined)
-        .filter(|text| Record::is_dmarc(text))
-        .collect();
-    let [only] = dmarc.as_slice() else {
+        .filter(|text| Record::is_dmarc(text));
+    let (Some(only), None) = (dmarc.next(), dmarc.next()) else {
         return Ok(None);
     };
-    Ok(std::str::from_utf8(only)
+    Ok(std::str::from_utf8(&only)
         .ok()
-        .and_then(|text| Record::parse(text).ok()))
+        .and_then(|text| cache.get_or_parse(text, |text| Record::parse(text).ok().map(Arc::new))))
 }

@@ -2,8 +2,9 @@
 //! identifiers align, and what the published policy asks for a message that fails.
 
 use std::fmt;
+use std::fmt::Write as _;
 
-use crate::align::is_aligned;
+use crate::align::aligned_ascii;
 use crate::record::{Policy, Record};
 
 /// The result of a DMARC check (RFC 8601 §2.7.1 names).
@@ -127,15 +128,48 @@ pub fn evaluate(
     from_domain_exists: bool,
     draw: u8,
 ) -> DmarcOutput {
+    let from =
+        mailroom_dns::to_ascii_cow(from_domain).unwrap_or(std::borrow::Cow::Borrowed(from_domain));
+    let spf = identifiers
+        .spf_pass
+        .and_then(|d| mailroom_dns::to_ascii_cow(d).ok());
+    let dkim: Vec<_> = identifiers
+        .dkim_pass
+        .iter()
+        .filter_map(|d| mailroom_dns::to_ascii_cow(d).ok())
+        .collect();
+    let dkim: Vec<&str> = dkim.iter().map(AsRef::as_ref).collect();
+    let identifiers = Identifiers {
+        spf_pass: spf.as_deref(),
+        dkim_pass: &dkim,
+    };
+    evaluate_ascii(
+        policy,
+        &from,
+        identifiers,
+        organizational,
+        from_domain_exists,
+        draw,
+    )
+}
+
+/// [`evaluate`] for a From domain and identifiers already in A-labels.
+pub(crate) fn evaluate_ascii<S: AsRef<str>>(
+    policy: Option<PolicyInForce<'_>>,
+    from: &str,
+    identifiers: Identifiers<'_>,
+    organizational: impl Fn(&str) -> Option<S>,
+    from_domain_exists: bool,
+    draw: u8,
+) -> DmarcOutput {
     let Some(PolicyInForce { domain, record }) = policy else {
         return no_result("no DMARC record was found");
     };
-    let from = mailroom_dns::to_ascii(from_domain).unwrap_or_else(|_| from_domain.to_owned());
     // RFC 9989 §4.7: `p` at the domain the record was published for and at the organizational
     // domain (a record found at a public suffix above it); `np` for a subdomain that does not
     // exist; `sp` for other subdomains; `p` when the one asked for is absent.
     let at_policy_domain = from == domain;
-    let is_organizational = organizational(&from).is_some_and(|org| org == from);
+    let is_organizational = organizational(from).is_some_and(|org| org.as_ref() == from);
     let base = match record.policy {
         Some(p) => p,
         // RFC 7489 §6.6.3 (and RFC 9989): without a valid p, a record with a valid rua= is
@@ -157,16 +191,16 @@ pub fn evaluate(
     let dkim_aligned = identifiers
         .dkim_pass
         .iter()
-        .find(|d| is_aligned(record.dkim_alignment, &from, d, &organizational))
+        .find(|d| aligned_ascii(record.dkim_alignment, from, d, &organizational))
         .map(|d| (*d).to_owned());
     let spf_aligned = identifiers
         .spf_pass
-        .is_some_and(|d| is_aligned(record.spf_alignment, &from, d, &organizational));
+        .is_some_and(|d| aligned_ascii(record.spf_alignment, from, d, &organizational));
     if dkim_aligned.is_some() || spf_aligned {
-        let how = match (&dkim_aligned, spf_aligned) {
-            (Some(d), true) => format!("DKIM d={d} and SPF aligned"),
-            (Some(d), false) => format!("DKIM d={d} aligned"),
-            _ => "SPF aligned".to_owned(),
+        let reason = match (&dkim_aligned, spf_aligned) {
+            (Some(d), true) => format!("DKIM d={d} and SPF aligned with {from}"),
+            (Some(d), false) => format!("DKIM d={d} aligned with {from}"),
+            _ => format!("SPF aligned with {from}"),
         };
         return DmarcOutput {
             result: DmarcResult::Pass,
@@ -174,20 +208,23 @@ pub fn evaluate(
             policy: Some(applied),
             dkim_aligned,
             spf_aligned,
-            reason: format!("{how} with {from}"),
+            reason,
         };
     }
     let mut disposition = Disposition::from(applied);
-    let mut notes = vec![format!("{which}={} at {domain}", applied.as_str())];
+    let mut reason = format!(
+        "no aligned identifier passed; {which}={} at {domain}",
+        applied.as_str()
+    );
     if record.testing {
         disposition = disposition.milder();
-        notes.push("t=y: one step milder".to_owned());
+        reason.push_str("; t=y: one step milder");
     }
     if let Some(pct) = record.percent
         && draw >= pct
     {
         disposition = disposition.milder();
-        notes.push(format!("pct={pct}: not sampled, one step milder"));
+        let _ = write!(reason, "; pct={pct}: not sampled, one step milder");
     }
     DmarcOutput {
         result: DmarcResult::Fail,
@@ -195,7 +232,7 @@ pub fn evaluate(
         policy: Some(applied),
         dkim_aligned: None,
         spf_aligned: false,
-        reason: format!("no aligned identifier passed; {}", notes.join("; ")),
+        reason,
     }
 }
 

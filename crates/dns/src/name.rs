@@ -64,13 +64,21 @@ pub fn to_ascii_cow(name: &str) -> Result<Cow<'_, str>, DnsError> {
     if ascii.len() > MAX_NAME_LEN {
         return Err(invalid(NameProblem::NameTooLong));
     }
-    for label in ascii.split('.') {
-        if label.is_empty() {
+    // One pass over the bytes for the label lengths: this runs for every name every check
+    // handles, so it stays cheap.
+    let mut label = 0usize;
+    for &byte in ascii.as_bytes().iter().chain(std::iter::once(&b'.')) {
+        if byte != b'.' {
+            label += 1;
+            continue;
+        }
+        if label == 0 {
             return Err(invalid(NameProblem::EmptyLabel));
         }
-        if label.len() > MAX_LABEL_LEN {
+        if label > MAX_LABEL_LEN {
             return Err(invalid(NameProblem::LabelTooLong));
         }
+        label = 0;
     }
     Ok(ascii)
 }

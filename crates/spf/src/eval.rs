@@ -6,13 +6,12 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mailroom_dns::{Answer, DnsError, Resolver};
+use mailroom_dns::{Answer, DnsError, ParsedCache, Resolver};
 
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
 use crate::record::{DualCidr, Mechanism, Qualifier, Record};
-use crate::record_cache::RecordCache;
 use crate::result::SpfResult;
 
 /// Evaluates SPF: holds the resolver and the settings, and checks identities.
@@ -41,7 +40,7 @@ pub struct Evaluator<'r, R> {
     now: u64,
     trace: bool,
     /// Shared by clones, so one evaluator serving many connections parses each record once.
-    records: Arc<RecordCache>,
+    records: Arc<ParsedCache<Result<Arc<Record>, Error>>>,
 }
 
 /// What one check found (RFC 7208 §2.6), with what decided it.
@@ -362,7 +361,9 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .ok_or_else(|| Error::NotAscii {
                         domain: domain.to_owned(),
                     })?;
-                Ok(Some(self.evaluator.records.parse(text)?))
+                Ok(Some(self.evaluator.records.get_or_parse(text, |text| {
+                    Record::parse(text).map(Arc::new)
+                })?))
             }
             many => Err(Error::MultipleRecords {
                 domain: domain.to_owned(),

@@ -41,7 +41,6 @@ mod limits;
 mod macros;
 mod received_spf;
 mod record;
-mod record_cache;
 mod result;
 
 #[doc(hidden)]

@@ -97,10 +97,10 @@ fn check(args: &MessageCheckArgs) -> Result<ExitCode, String> {
             dmarc.from_domain.as_deref().unwrap_or("(none)"),
             out.reason
         ));
-        if let (Some(at), Some(record)) = (&dmarc.policy_domain, &dmarc.record) {
+        if let (Some(at), Some(record)) = (dmarc.policy_domain(), &dmarc.record) {
             lines.push(format!("  policy found at _dmarc.{at}: {record}"));
         }
-        if let Some(org) = &dmarc.organizational_domain {
+        if let Some(org) = dmarc.organizational_domain() {
             lines.push(format!("  organizational domain: {org}"));
         }
         if out.result == DmarcResult::Fail {

@@ -40,8 +40,8 @@ fn a_dkim_signature_of_the_organizational_domain_aligns_relaxed() {
     let c = check("news.mail.example.com", None, &["example.com"]);
     assert_eq!(verdict(&c), (DmarcResult::Pass, Disposition::None));
     assert_eq!(c.output.dkim_aligned.as_deref(), Some("example.com"));
-    assert_eq!(c.policy_domain.as_deref(), Some("example.com"));
-    assert_eq!(c.organizational_domain.as_deref(), Some("example.com"));
+    assert_eq!(c.policy_domain(), Some("example.com"));
+    assert_eq!(c.organizational_domain(), Some("example.com"));
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn an_existing_subdomain_gets_sp_and_a_missing_one_np() {
 #[test]
 fn psd_n_stops_the_walk_and_makes_that_domain_organizational() {
     let c = check("a.shop.example.net", None, &["shop.example.net"]);
-    assert_eq!(c.organizational_domain.as_deref(), Some("shop.example.net"));
+    assert_eq!(c.organizational_domain(), Some("shop.example.net"));
     assert_eq!(c.output.result, DmarcResult::Pass);
     // example.net is a public suffix here: a signature of it does not align with shop's mail.
     let c = check("a.shop.example.net", None, &["example.net"]);
@@ -90,7 +90,7 @@ fn psd_n_stops_the_walk_and_makes_that_domain_organizational() {
 fn under_a_psd_record_the_organizational_domain_gets_p_and_its_subdomains_sp() {
     // RFC 9989 §4.10.2: with psd=y at org., exists.org is the organizational domain.
     let c = check("exists.org", None, &[]);
-    assert_eq!(c.organizational_domain.as_deref(), Some("exists.org"));
+    assert_eq!(c.organizational_domain(), Some("exists.org"));
     assert_eq!(verdict(&c), (DmarcResult::Fail, Disposition::Reject));
     let c = check("mail.exists.org", None, &[]);
     assert_eq!(verdict(&c), (DmarcResult::Fail, Disposition::None));
@@ -180,8 +180,11 @@ fn public_suffix_list_mode_uses_the_list_for_organizational_domains() {
     };
     let c = block_on(checker.check_domain("news.example.co.uk", ids, 0));
     assert_eq!(c.output.result, DmarcResult::Pass);
-    assert_eq!(c.queried, ["news.example.co.uk", "example.co.uk"]);
-    assert_eq!(c.organizational_domain.as_deref(), Some("example.co.uk"));
+    assert_eq!(
+        c.queried().collect::<Vec<_>>(),
+        ["news.example.co.uk", "example.co.uk"]
+    );
+    assert_eq!(c.organizational_domain(), Some("example.co.uk"));
     // RFC 7489 never looks at the suffix's own record.
     let c = block_on(checker.check_domain("other.co.uk", Identifiers::default(), 0));
     assert_eq!(c.output.result, DmarcResult::None);
