@@ -9,14 +9,23 @@ use std::sync::Arc;
 use mailroom_dns::{Answer, Resolver};
 
 use crate::auth_results::MethodResult;
-use crate::discover::{Discovery, RecordCache, Walk, fetch};
+use crate::discover::{Discovery, MAX_TREE_WALK_QUERIES, RecordCache, Walk, fetch};
 use crate::error::Error;
 use crate::from::from_domains;
 use crate::org_domain::PublicSuffixList;
 use crate::policy::{
-    Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, evaluate_ascii, no_result,
+    Disposition, DmarcOutput, DmarcResult, Identifiers, PolicyInForce, Why, evaluate_ascii,
+    no_result,
 };
 use crate::record::Record;
+
+/// Whether a name is already ASCII in lower case without a trailing dot, as A-labels are.
+fn is_plain(name: &str) -> bool {
+    !name.ends_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+}
 
 /// A From or identifier domain as A-labels, borrowed when it already is.
 fn ascii(domain: &str) -> Result<Cow<'_, str>, Error> {
@@ -75,8 +84,10 @@ pub struct DmarcCheck {
     policy_at: Option<usize>,
     /// Where in `from_domain` its organizational domain starts.
     organizational_at: Option<usize>,
-    /// Where in `from_domain` each name asked starts.
-    queried_at: Vec<usize>,
+    /// Where in `from_domain` each name asked starts (a name has at most 253 octets).
+    queried_at: [u8; MAX_TREE_WALK_QUERIES],
+    /// How many names were asked.
+    queried_len: usize,
 }
 
 impl DmarcCheck {
@@ -92,7 +103,9 @@ impl DmarcCheck {
 
     /// The domains whose `_dmarc` records were asked for, in order.
     pub fn queried(&self) -> impl Iterator<Item = &str> {
-        self.queried_at.iter().filter_map(|&at| self.suffix(at))
+        self.queried_at[..self.queried_len]
+            .iter()
+            .filter_map(|&at| self.suffix(usize::from(at)))
     }
 
     fn suffix(&self, at: usize) -> Option<&str> {
@@ -211,15 +224,14 @@ impl<'r, R: Resolver> Checker<'r, R> {
             }
             OrganizationalDomains::PublicSuffixList(psl) => {
                 // RFC 7489 §6.6.3: the domain's own record, else its organizational domain's.
-                let mut name = String::new();
-                let record = fetch(self.resolver, domain, &mut name, &self.records).await?;
+                let record = fetch(self.resolver, domain, &self.records).await?;
                 let mut walk = Walk::new(domain);
                 let found = record.is_some();
                 walk.push(domain, record);
                 if let (false, Some(org)) = (found, psl.organizational_domain(domain))
                     && org != domain
                 {
-                    let record = fetch(self.resolver, &org, &mut name, &self.records).await?;
+                    let record = fetch(self.resolver, &org, &self.records).await?;
                     walk.push(&org, record);
                 }
                 Ok(walk)
@@ -253,18 +265,32 @@ impl<'r, R: Resolver> Checker<'r, R> {
         let found_org = self.organizational(&walk);
         // RFC 9989 §4.10.2: with no record anywhere, a domain is its own organizational domain.
         let from_org = found_org.unwrap_or(&from);
+        // Identifiers are nearly always A-labels in lower case already; others are converted.
+        let plain = identifiers
+            .spf_pass
+            .into_iter()
+            .chain(identifiers.dkim_pass.iter().copied())
+            .all(is_plain);
         let spf = identifiers
             .spf_pass
             .and_then(|d| mailroom_dns::to_ascii_cow(d).ok());
-        let dkim: Vec<Cow<'_, str>> = identifiers
-            .dkim_pass
-            .iter()
-            .filter_map(|d| mailroom_dns::to_ascii_cow(d).ok())
-            .collect();
+        let dkim: Vec<Cow<'_, str>> = if plain {
+            Vec::new()
+        } else {
+            identifiers
+                .dkim_pass
+                .iter()
+                .filter_map(|d| mailroom_dns::to_ascii_cow(d).ok())
+                .collect()
+        };
         let dkim_refs: Vec<&str> = dkim.iter().map(AsRef::as_ref).collect();
-        let ascii_ids = Identifiers {
-            spf_pass: spf.as_deref(),
-            dkim_pass: &dkim_refs,
+        let ascii_ids = if plain {
+            identifiers
+        } else {
+            Identifiers {
+                spf_pass: spf.as_deref(),
+                dkim_pass: &dkim_refs,
+            }
         };
         let orgs = self
             .identifier_orgs(&from, from_org, &walk, ascii_ids)
@@ -285,11 +311,18 @@ impl<'r, R: Resolver> Checker<'r, R> {
             draw,
         );
         let offset = |suffix: &str| from.len() - suffix.len();
+        let mut queried_at = [0; MAX_TREE_WALK_QUERIES];
+        let mut queried_len = 0;
+        for (slot, at) in queried_at.iter_mut().zip(walk.offsets()) {
+            *slot = u8::try_from(at).unwrap_or(u8::MAX);
+            queried_len += 1;
+        }
         Ok(DmarcCheck {
             record: policy.map(|(_, record)| Arc::clone(record)),
             policy_at: policy.map(|(domain, _)| offset(domain)),
             organizational_at: found_org.map(offset),
-            queried_at: walk.steps.iter().map(|(at, _)| *at).collect(),
+            queried_at,
+            queried_len,
             output,
             from_domain: Some(from.into_owned()),
         })
@@ -339,7 +372,7 @@ impl MethodResult {
     /// applied as `policy.dmarc`; the reason as the comment.
     pub fn dmarc(check: &DmarcCheck) -> Self {
         let out = &check.output;
-        let mut result = Self::new("dmarc", out.result.to_string()).comment(&out.reason);
+        let mut result = Self::new("dmarc", out.result.to_string()).comment(out.reason());
         result = result.property(
             "header",
             "from",
@@ -386,10 +419,11 @@ fn failed(from: Option<String>, result: DmarcResult, error: &Error) -> DmarcChec
         output: DmarcOutput {
             result,
             disposition: Disposition::None,
-            ..no_result(&error.to_string())
+            ..no_result(Why::Error(error.to_string()))
         },
         policy_at: None,
         organizational_at: None,
-        queried_at: Vec::new(),
+        queried_at: [0; MAX_TREE_WALK_QUERIES],
+        queried_len: 0,
     }
 }

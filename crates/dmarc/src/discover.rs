@@ -74,11 +74,13 @@ pub async fn discover<R: Resolver>(resolver: &R, from_domain: &str) -> Result<Di
 }
 
 /// One walk from a domain: every name asked (each a suffix of the domain, kept as the byte
-/// offset where it starts) and what was found there, in order.
+/// offset where it starts) and what was found there, in order. At most
+/// [`MAX_TREE_WALK_QUERIES`] steps, kept inline.
 #[derive(Debug)]
 pub(crate) struct Walk<'d> {
     pub(crate) domain: &'d str,
-    pub(crate) steps: Vec<(usize, Option<Arc<Record>>)>,
+    steps: [(usize, Option<Arc<Record>>); MAX_TREE_WALK_QUERIES],
+    len: usize,
 }
 
 impl<'d> Walk<'d> {
@@ -86,7 +88,8 @@ impl<'d> Walk<'d> {
     pub(crate) fn new(domain: &'d str) -> Self {
         Self {
             domain,
-            steps: Vec::with_capacity(4),
+            steps: Default::default(),
+            len: 0,
         }
     }
 
@@ -98,12 +101,11 @@ impl<'d> Walk<'d> {
         known: Option<&Walk<'_>>,
     ) -> Result<Self, Error> {
         let mut walk = Self::new(domain);
-        let mut name = String::new();
         for target in targets(domain).take(MAX_TREE_WALK_QUERIES) {
             let earlier = known.and_then(|k| k.steps().find(|(asked, _)| *asked == target));
             let record = match earlier {
                 Some((_, record)) => record.cloned(),
-                None => fetch(resolver, target, &mut name, cache).await?,
+                None => fetch(resolver, target, cache).await?,
             };
             let stop = record.as_ref().is_some_and(|r| r.psd.is_some());
             walk.push(target, record);
@@ -114,16 +116,23 @@ impl<'d> Walk<'d> {
         Ok(walk)
     }
 
+    /// Where in the domain each name asked starts, in order.
+    pub(crate) fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        self.steps[..self.len].iter().map(|(at, _)| *at)
+    }
+
     /// Records what was found at `target`, a suffix of the walk's domain.
     pub(crate) fn push(&mut self, target: &str, record: Option<Arc<Record>>) {
-        self.steps
-            .push((self.domain.len().saturating_sub(target.len()), record));
+        if let Some(step) = self.steps.get_mut(self.len) {
+            *step = (self.domain.len().saturating_sub(target.len()), record);
+            self.len += 1;
+        }
     }
 
     /// The names asked and what was found, in order.
     pub(crate) fn steps(&self) -> impl Iterator<Item = (&'d str, Option<&Arc<Record>>)> {
         let domain = self.domain;
-        self.steps
+        self.steps[..self.len]
             .iter()
             .map(move |(at, record)| (&domain[*at..], record.as_ref()))
     }
@@ -174,23 +183,29 @@ impl<'d> Walk<'d> {
 }
 
 /// The DMARC record at `_dmarc.<domain>`: none when there is none, or more than one
-/// (RFC 9989 §4.10.1 step 2). `name` is a buffer reused for the query name.
+/// (RFC 9989 §4.10.1 step 2).
 pub(crate) async fn fetch<R: Resolver>(
     resolver: &R,
     domain: &str,
-    name: &mut String,
     cache: &RecordCache,
 ) -> Result<Option<Arc<Record>>, Error> {
-    name.clear();
-    name.push_str("_dmarc.");
-    name.push_str(domain);
+    // The query name, built on the stack: `_dmarc.` and a name of at most 253 octets.
+    let mut buffer = [0u8; 7 + 256];
+    let name = match buffer.get_mut(..7 + domain.len()) {
+        Some(name) => {
+            name[..7].copy_from_slice(b"_dmarc.");
+            name[7..].copy_from_slice(domain.as_bytes());
+            std::str::from_utf8(name).unwrap_or_default()
+        }
+        None => return Ok(None),
+    };
     let answer = match resolver.txt(name).await {
         Ok(answer) => answer,
         // A name that cannot be asked has no record.
         Err(source) if !source.is_temporary() => return Ok(None),
         Err(source) => {
             return Err(Error::Dns {
-                name: name.clone(),
+                name: name.to_owned(),
                 source,
             });
         }

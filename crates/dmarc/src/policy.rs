@@ -97,8 +97,57 @@ pub struct DmarcOutput {
     pub dkim_aligned: Option<String>,
     /// Whether the SPF domain passed and aligned.
     pub spf_aligned: bool,
+    /// Why: rendered by [`DmarcOutput::reason`] only when someone asks.
+    pub(crate) why: Why,
+}
+
+/// Why an output is what it is, kept as data so a check allocates no text for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Why {
+    /// A fixed explanation.
+    Message(&'static str),
+    /// The error that stopped the check.
+    Error(String),
+    /// An identifier aligned: see `dkim_aligned` and `spf_aligned`.
+    Aligned,
+    /// Nothing aligned; the tag that applied and what made the disposition milder.
+    NotAligned {
+        tag: &'static str,
+        testing: bool,
+        not_sampled: Option<u8>,
+    },
+}
+
+impl DmarcOutput {
     /// Why the result and disposition are what they are, for logs and headers.
-    pub reason: String,
+    pub fn reason(&self) -> String {
+        match &self.why {
+            Why::Message(text) => (*text).to_owned(),
+            Why::Error(text) => text.clone(),
+            Why::Aligned => match (&self.dkim_aligned, self.spf_aligned) {
+                (Some(d), true) => format!("DKIM d={d} and SPF aligned"),
+                (Some(d), false) => format!("DKIM d={d} aligned"),
+                _ => "SPF aligned".to_owned(),
+            },
+            Why::NotAligned {
+                tag,
+                testing,
+                not_sampled,
+            } => {
+                let mut reason = format!(
+                    "no aligned identifier passed; {tag}={}",
+                    self.policy.map_or("none", Policy::as_str)
+                );
+                if *testing {
+                    reason.push_str("; t=y: one step milder");
+                }
+                if let Some(pct) = not_sampled {
+                    let _ = write!(reason, "; pct={pct}: not sampled, one step milder");
+                }
+                reason
+            }
+        }
+    }
 }
 
 /// Evaluates DMARC for a message whose From domain is `from_domain` (RFC 9989 §4.8).
@@ -163,7 +212,7 @@ pub(crate) fn evaluate_ascii<S: AsRef<str>>(
     draw: u8,
 ) -> DmarcOutput {
     let Some(PolicyInForce { domain, record }) = policy else {
-        return no_result("no DMARC record was found");
+        return no_result(Why::Message("no DMARC record was found"));
     };
     // RFC 9989 §4.7: `p` at the domain the record was published for and at the organizational
     // domain (a record found at a public suffix above it); `np` for a subdomain that does not
@@ -175,7 +224,7 @@ pub(crate) fn evaluate_ascii<S: AsRef<str>>(
         // RFC 7489 §6.6.3 (and RFC 9989): without a valid p, a record with a valid rua= is
         // read as p=none; otherwise it is not used.
         None if !record.aggregate_uris.is_empty() => Policy::None,
-        None => return no_result("the DMARC record has no valid p="),
+        None => return no_result(Why::Message("the DMARC record has no valid p=")),
     };
     let (applied, which) = if at_policy_domain {
         (base, "p")
@@ -197,34 +246,22 @@ pub(crate) fn evaluate_ascii<S: AsRef<str>>(
         .spf_pass
         .is_some_and(|d| aligned_ascii(record.spf_alignment, from, d, &organizational));
     if dkim_aligned.is_some() || spf_aligned {
-        let reason = match (&dkim_aligned, spf_aligned) {
-            (Some(d), true) => format!("DKIM d={d} and SPF aligned with {from}"),
-            (Some(d), false) => format!("DKIM d={d} aligned with {from}"),
-            _ => format!("SPF aligned with {from}"),
-        };
         return DmarcOutput {
             result: DmarcResult::Pass,
             disposition: Disposition::None,
             policy: Some(applied),
             dkim_aligned,
             spf_aligned,
-            reason,
+            why: Why::Aligned,
         };
     }
     let mut disposition = Disposition::from(applied);
-    let mut reason = format!(
-        "no aligned identifier passed; {which}={} at {domain}",
-        applied.as_str()
-    );
     if record.testing {
         disposition = disposition.milder();
-        reason.push_str("; t=y: one step milder");
     }
-    if let Some(pct) = record.percent
-        && draw >= pct
-    {
+    let not_sampled = record.percent.filter(|&pct| draw >= pct);
+    if not_sampled.is_some() {
         disposition = disposition.milder();
-        let _ = write!(reason, "; pct={pct}: not sampled, one step milder");
     }
     DmarcOutput {
         result: DmarcResult::Fail,
@@ -232,17 +269,21 @@ pub(crate) fn evaluate_ascii<S: AsRef<str>>(
         policy: Some(applied),
         dkim_aligned: None,
         spf_aligned: false,
-        reason,
+        why: Why::NotAligned {
+            tag: which,
+            testing: record.testing,
+            not_sampled,
+        },
     }
 }
 
-pub(crate) fn no_result(reason: &str) -> DmarcOutput {
+pub(crate) fn no_result(why: Why) -> DmarcOutput {
     DmarcOutput {
         result: DmarcResult::None,
         disposition: Disposition::None,
         policy: None,
         dkim_aligned: None,
         spf_aligned: false,
-        reason: reason.to_owned(),
+        why,
     }
 }

@@ -39,6 +39,37 @@ pub fn to_ascii(name: &str) -> Result<String, DnsError> {
 ///
 /// As [`to_ascii`].
 pub fn to_ascii_cow(name: &str) -> Result<Cow<'_, str>, DnsError> {
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    if is_plain_ascii(trimmed) {
+        return Ok(Cow::Borrowed(trimmed));
+    }
+    convert(name)
+}
+
+/// Whether `name` is already a valid name of lower-case ASCII labels: the usual case, checked
+/// in one pass so every lookup can afford it.
+fn is_plain_ascii(name: &str) -> bool {
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
+        return false;
+    }
+    let mut label = 0usize;
+    for &byte in name.as_bytes() {
+        if byte == b'.' {
+            if label == 0 || label > MAX_LABEL_LEN {
+                return false;
+            }
+            label = 0;
+        } else if byte.is_ascii() && !byte.is_ascii_uppercase() {
+            label += 1;
+        } else {
+            return false;
+        }
+    }
+    label != 0 && label <= MAX_LABEL_LEN
+}
+
+/// [`to_ascii_cow`] for names that need converting or are invalid.
+fn convert(name: &str) -> Result<Cow<'_, str>, DnsError> {
     let invalid = |problem| DnsError::InvalidName {
         name: name.to_owned(),
         problem,

@@ -21,7 +21,9 @@ pub const DEFAULT_PARSED_CACHE_CAPACITY: usize = 4096;
 /// ```
 #[derive(Debug)]
 pub struct ParsedCache<V> {
-    entries: Mutex<HashMap<Box<str>, V>>,
+    /// foldhash: fast on short texts and seeded per process, so hostile record texts cannot
+    /// be chosen to collide.
+    entries: Mutex<HashMap<Box<str>, V, foldhash::fast::RandomState>>,
     capacity: usize,
 }
 
@@ -35,7 +37,7 @@ impl<V> ParsedCache<V> {
     /// An empty cache keeping at most `capacity` texts.
     pub fn new(capacity: usize) -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::default()),
             capacity: capacity.max(1),
         }
     }

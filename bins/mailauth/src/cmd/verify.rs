@@ -95,7 +95,7 @@ fn check(args: &MessageCheckArgs) -> Result<ExitCode, String> {
             "DMARC {} for From domain {}: {}",
             out.result,
             dmarc.from_domain.as_deref().unwrap_or("(none)"),
-            out.reason
+            out.reason()
         ));
         if let (Some(at), Some(record)) = (dmarc.policy_domain(), &dmarc.record) {
             lines.push(format!("  policy found at _dmarc.{at}: {record}"));

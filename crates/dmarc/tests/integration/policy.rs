@@ -114,8 +114,8 @@ fn the_reason_says_what_aligned_or_what_applied() {
         0,
     );
     assert_eq!(
-        fail.reason,
-        "no aligned identifier passed; sp=quarantine at example.com; t=y: one step milder"
+        fail.reason(),
+        "no aligned identifier passed; sp=quarantine; t=y: one step milder"
     );
     let pass = evaluate(
         Some(policy),
@@ -128,8 +128,5 @@ fn the_reason_says_what_aligned_or_what_applied() {
         true,
         0,
     );
-    assert_eq!(
-        pass.reason,
-        "DKIM d=example.com aligned with news.example.com"
-    );
+    assert_eq!(pass.reason(), "DKIM d=example.com aligned");
 }
