@@ -148,6 +148,9 @@ impl<'r, R: Resolver> Checker<'r, R> {
             // why rather than guessing one.
             Err(error) => return failed(None, DmarcResult::PermError, &error),
         };
+        if let [domain] = domains.as_slice() {
+            return self.check_domain(domain, identifiers, draw).await;
+        }
         let mut checks = Vec::with_capacity(domains.len());
         for domain in &domains {
             checks.push(self.check_domain(domain, identifiers, draw).await);
@@ -190,11 +193,11 @@ impl<'r, R: Resolver> Checker<'r, R> {
         identifiers: Identifiers<'_>,
         draw: u8,
     ) -> DmarcCheck {
-        let from = from_domain.to_owned();
-        match self.try_check(&from, identifiers, draw).await {
+        let from = || Some(from_domain.to_owned());
+        match self.try_check(from_domain, identifiers, draw).await {
             Ok(check) => check,
-            Err(error @ Error::Dns { .. }) => failed(Some(from), DmarcResult::TempError, &error),
-            Err(error) => failed(Some(from), DmarcResult::PermError, &error),
+            Err(error @ Error::Dns { .. }) => failed(from(), DmarcResult::TempError, &error),
+            Err(error) => failed(from(), DmarcResult::PermError, &error),
         }
     }
 

@@ -32,19 +32,22 @@ pub fn tree_walk_targets(domain: &str) -> Vec<String> {
     targets(domain).map(str::to_owned).collect()
 }
 
-/// [`tree_walk_targets`] as slices of `domain`.
+/// [`tree_walk_targets`] as slices of `domain`, without allocating.
 fn targets(domain: &str) -> impl Iterator<Item = &str> {
-    // Where each label starts, last label first.
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(domain.match_indices('.').map(|(at, _)| at + 1))
-        .collect();
-    let labels = starts.len();
+    let labels = domain.bytes().filter(|&b| b == b'.').count() + 1;
     let first_jump = if labels >= 8 { 7 } else { labels - 1 };
-    std::iter::once(domain).chain(
-        (1..=first_jump)
-            .rev()
-            .map(move |count| &domain[starts[labels - count]..]),
-    )
+    // The last `count` labels of the domain.
+    let last = move |count: usize| {
+        let start = domain
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'.')
+            .map(|(at, _)| at + 1)
+            .nth(labels - 1 - count)
+            .unwrap_or(0);
+        &domain[start..]
+    };
+    std::iter::once(domain).chain((1..=first_jump).rev().map(last))
 }
 
 /// Walks the tree from `from_domain` (RFC 9989 §4.10).
@@ -220,7 +223,8 @@ pub(crate) async fn fetch<R: Resolver>(
     let (Some(only), None) = (dmarc.next(), dmarc.next()) else {
         return Ok(None);
     };
-    Ok(std::str::from_utf8(&only)
-        .ok()
-        .and_then(|text| cache.get_or_parse(text, |text| Record::parse(text).ok().map(Arc::new))))
+    Ok(cache.get_or_parse(&only, |bytes| {
+        let text = std::str::from_utf8(bytes).ok()?;
+        Record::parse(text).ok().map(Arc::new)
+    }))
 }

@@ -158,8 +158,6 @@ impl fmt::Display for TagProblem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FromProblem {
-    /// The header section could not be read.
-    Unreadable,
     /// There is no From header field.
     Missing,
     /// There is more than one From header field (RFC 5322 §3.6 allows one).
@@ -173,7 +171,6 @@ pub enum FromProblem {
 impl fmt::Display for FromProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::Unreadable => "the header section cannot be read",
             Self::Missing => "there is no From header field",
             Self::Multiple => "there is more than one From header field",
             Self::NotOneAddress => "the From field does not hold exactly one address",

@@ -14,16 +14,16 @@ pub const DEFAULT_PARSED_CACHE_CAPACITY: usize = 4096;
 ///
 /// ```
 /// let cache = mailroom_dns::ParsedCache::new(16);
-/// let len = cache.get_or_parse("v=spf1 -all", |text| text.len());
+/// let len = cache.get_or_parse(b"v=spf1 -all", |text| text.len());
 /// assert_eq!(len, 11);
 /// // The second time, the closure is not called.
-/// assert_eq!(cache.get_or_parse("v=spf1 -all", |_| unreachable!()), 11);
+/// assert_eq!(cache.get_or_parse(b"v=spf1 -all", |_| unreachable!()), 11);
 /// ```
 #[derive(Debug)]
 pub struct ParsedCache<V> {
     /// foldhash: fast on short texts and seeded per process, so hostile record texts cannot
     /// be chosen to collide.
-    entries: Mutex<HashMap<Box<str>, V, foldhash::fast::RandomState>>,
+    entries: Mutex<HashMap<Box<[u8]>, V, foldhash::fast::RandomState>>,
     capacity: usize,
 }
 
@@ -44,8 +44,9 @@ impl<V> ParsedCache<V> {
 }
 
 impl<V: Clone> ParsedCache<V> {
-    /// What `parse` gives for `text`, from an earlier call when there was one.
-    pub fn get_or_parse(&self, text: &str, parse: impl FnOnce(&str) -> V) -> V {
+    /// What `parse` gives for `text` (the record's octets, as the DNS gave them), from an
+    /// earlier call when there was one.
+    pub fn get_or_parse(&self, text: &[u8], parse: impl FnOnce(&[u8]) -> V) -> V {
         if let Some(hit) = self.entries.lock().ok().and_then(|e| e.get(text).cloned()) {
             return hit;
         }

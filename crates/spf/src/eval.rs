@@ -361,9 +361,11 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .ok_or_else(|| Error::NotAscii {
                         domain: domain.to_owned(),
                     })?;
-                Ok(Some(self.evaluator.records.get_or_parse(text, |text| {
-                    Record::parse(text).map(Arc::new)
-                })?))
+                Ok(Some(
+                    self.evaluator
+                        .records
+                        .get_or_parse(text.as_bytes(), |_| Record::parse(text).map(Arc::new))?,
+                ))
             }
             many => Err(Error::MultipleRecords {
                 domain: domain.to_owned(),
