@@ -151,6 +151,8 @@ impl<'d> Walk<'d> {
     /// found domain with the fewest labels.
     pub(crate) fn organizational_domain(&self) -> Option<&'d str> {
         let start = self.domain;
+        // The walk asks ever shorter names, so the last one found has the fewest labels.
+        let mut fewest = None;
         for (domain, record) in self.found() {
             match record.psd {
                 Some(false) => return Some(domain),
@@ -159,12 +161,10 @@ impl<'d> Walk<'d> {
                     let label_start = start[..below].rfind('.').map_or(0, |dot| dot + 1);
                     return Some(&start[label_start..]);
                 }
-                _ => {}
+                _ => fewest = Some(domain),
             }
         }
-        self.found()
-            .min_by_key(|(domain, _)| domain.bytes().filter(|&b| b == b'.').count())
-            .map(|(domain, _)| domain)
+        fewest
     }
 
     /// The policy in force: the first record found.
