@@ -9,7 +9,9 @@ use std::sync::Arc;
 use mailroom_dns::{Answer, Resolver};
 
 use crate::auth_results::MethodResult;
-use crate::discover::{Discovery, MAX_TREE_WALK_QUERIES, RecordCache, Walk, fetch};
+use crate::discover::{
+    Caches, Discovery, MAX_TREE_WALK_QUERIES, NameCache, RecordCache, Walk, fetch,
+};
 use crate::error::Error;
 use crate::from::from_domains;
 use crate::org_domain::PublicSuffixList;
@@ -63,12 +65,28 @@ pub enum OrganizationalDomains<'a> {
 /// assert_eq!(check.policy_domain(), Some("example.com"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Checker<'r, R> {
     resolver: &'r R,
     organizational: OrganizationalDomains<'r>,
     /// Shared by clones, so one checker serving many connections parses each record once.
     records: Arc<RecordCache>,
+    /// What each `_dmarc` name held, for its TTL; used only once the time is given.
+    names: Arc<NameCache>,
+    now: Option<u64>,
+}
+
+// Not derived: that would ask for `R: Clone`, and the resolver is only borrowed.
+impl<R> Clone for Checker<'_, R> {
+    fn clone(&self) -> Self {
+        Self {
+            resolver: self.resolver,
+            organizational: self.organizational,
+            records: Arc::clone(&self.records),
+            names: Arc::clone(&self.names),
+            now: self.now,
+        }
+    }
 }
 
 /// What the DMARC check of one message found, with how it was found.
@@ -120,6 +138,25 @@ impl<'r, R: Resolver> Checker<'r, R> {
             resolver,
             organizational: OrganizationalDomains::TreeWalk,
             records: Arc::default(),
+            names: Arc::default(),
+            now: None,
+        }
+    }
+
+    /// Gives the time, in seconds since the Unix epoch. From then on, what each `_dmarc` name
+    /// held is kept for the TTL of its answer and not asked again until it runs out, as
+    /// resolvers do; without the time every check asks the resolver (which may cache too).
+    #[must_use]
+    pub fn now(mut self, now: u64) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The caches for one check.
+    fn caches(&self) -> Caches<'_> {
+        Caches {
+            texts: &self.records,
+            names: self.now.map(|now| (&*self.names, now)),
         }
     }
 
@@ -223,18 +260,18 @@ impl<'r, R: Resolver> Checker<'r, R> {
     async fn walk<'d>(&self, domain: &'d str, known: Option<&Walk<'_>>) -> Result<Walk<'d>, Error> {
         match self.organizational {
             OrganizationalDomains::TreeWalk => {
-                Walk::run(self.resolver, domain, &self.records, known).await
+                Walk::run(self.resolver, domain, self.caches(), known).await
             }
             OrganizationalDomains::PublicSuffixList(psl) => {
                 // RFC 7489 §6.6.3: the domain's own record, else its organizational domain's.
-                let record = fetch(self.resolver, domain, &self.records).await?;
+                let record = fetch(self.resolver, domain, self.caches()).await?;
                 let mut walk = Walk::new(domain);
                 let found = record.is_some();
                 walk.push(domain, record);
                 if let (false, Some(org)) = (found, psl.organizational_domain(domain))
                     && org != domain
                 {
-                    let record = fetch(self.resolver, &org, &self.records).await?;
+                    let record = fetch(self.resolver, &org, self.caches()).await?;
                     walk.push(&org, record);
                 }
                 Ok(walk)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use mailroom_dns::{Answer, ParsedCache, Resolver};
+use mailroom_dns::{Answer, ParsedCache, Resolver, TtlCache};
 
 use crate::error::Error;
 use crate::record::Record;
@@ -13,6 +13,17 @@ pub const MAX_TREE_WALK_QUERIES: usize = 8;
 
 /// Parsed DMARC records by their text (`None` for text that is not a usable record).
 pub(crate) type RecordCache = ParsedCache<Option<Arc<Record>>>;
+
+/// What was found at `_dmarc.<name>`, kept by name for the answer's TTL.
+pub(crate) type NameCache = TtlCache<Option<Arc<Record>>>;
+
+/// The caches a walk uses: parsed records by text, and, when the caller gave the time, what
+/// each name held until its TTL runs out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caches<'c> {
+    pub(crate) texts: &'c RecordCache,
+    pub(crate) names: Option<(&'c NameCache, u64)>,
+}
 
 /// What the tree walk found for one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +82,12 @@ pub async fn discover<R: Resolver>(resolver: &R, from_domain: &str) -> Result<Di
     let domain = mailroom_dns::to_ascii_cow(from_domain).map_err(|_| Error::InvalidDomain {
         domain: from_domain.to_owned(),
     })?;
-    Ok(Walk::run(resolver, &domain, &RecordCache::new(64), None)
+    let texts = RecordCache::new(64);
+    let caches = Caches {
+        texts: &texts,
+        names: None,
+    };
+    Ok(Walk::run(resolver, &domain, caches, None)
         .await?
         .into_discovery())
 }
@@ -100,7 +116,7 @@ impl<'d> Walk<'d> {
     pub(crate) async fn run<R: Resolver>(
         resolver: &R,
         domain: &'d str,
-        cache: &RecordCache,
+        caches: Caches<'_>,
         known: Option<&Walk<'_>>,
     ) -> Result<Self, Error> {
         let mut walk = Self::new(domain);
@@ -108,7 +124,7 @@ impl<'d> Walk<'d> {
             let earlier = known.and_then(|k| k.steps().find(|(asked, _)| *asked == target));
             let record = match earlier {
                 Some((_, record)) => record.cloned(),
-                None => fetch(resolver, target, cache).await?,
+                None => fetch(resolver, target, caches).await?,
             };
             let stop = record.as_ref().is_some_and(|r| r.psd.is_some());
             walk.push(target, record);
@@ -190,7 +206,7 @@ impl<'d> Walk<'d> {
 pub(crate) async fn fetch<R: Resolver>(
     resolver: &R,
     domain: &str,
-    cache: &RecordCache,
+    caches: Caches<'_>,
 ) -> Result<Option<Arc<Record>>, Error> {
     // The query name, built on the stack: `_dmarc.` and a name of at most 253 octets.
     let mut buffer = [0u8; 7 + 256];
@@ -202,7 +218,13 @@ pub(crate) async fn fetch<R: Resolver>(
         }
         None => return Ok(None),
     };
-    let answer = match resolver.txt(name).await {
+    if let Some((names, now)) = caches.names
+        && let Some(kept) = names.get(name, now)
+    {
+        return Ok(kept);
+    }
+    let (answer, ttl) = resolver.txt_with_ttl(name).await;
+    let answer = match answer {
         Ok(answer) => answer,
         // A name that cannot be asked has no record.
         Err(source) if !source.is_temporary() => return Ok(None),
@@ -213,18 +235,25 @@ pub(crate) async fn fetch<R: Resolver>(
             });
         }
     };
-    let Answer::Records(records) = answer else {
-        return Ok(None);
+    let found = match answer {
+        Answer::Records(records) => {
+            let mut dmarc = records
+                .iter()
+                .map(mailroom_dns::Txt::joined)
+                .filter(|text| Record::is_dmarc(text));
+            match (dmarc.next(), dmarc.next()) {
+                (Some(only), None) => caches.texts.get_or_parse(&only, |bytes| {
+                    let text = std::str::from_utf8(bytes).ok()?;
+                    Record::parse(text).ok().map(Arc::new)
+                }),
+                // None, or more than one: no policy (RFC 9989 §4.10.1 step 2).
+                _ => None,
+            }
+        }
+        Answer::NoData | Answer::NxDomain => None,
     };
-    let mut dmarc = records
-        .iter()
-        .map(mailroom_dns::Txt::joined)
-        .filter(|text| Record::is_dmarc(text));
-    let (Some(only), None) = (dmarc.next(), dmarc.next()) else {
-        return Ok(None);
-    };
-    Ok(cache.get_or_parse(&only, |bytes| {
-        let text = std::str::from_utf8(bytes).ok()?;
-        Record::parse(text).ok().map(Arc::new)
-    }))
+    if let (Some((names, now)), Some(ttl)) = (caches.names, ttl) {
+        names.insert(name, found.clone(), now, ttl);
+    }
+    Ok(found)
 }

@@ -114,21 +114,56 @@ impl HickoryResolver {
         record_type: RecordType,
         pick: impl Fn(&RData) -> Option<T>,
     ) -> Lookup<T> {
-        let ascii = to_ascii(name)?;
+        self.lookup_with_ttl(name, record_type, pick).await.0
+    }
+
+    /// [`Self::lookup`] with the smallest TTL of the records, or the negative TTL the SOA gave
+    /// for NODATA and NXDOMAIN (`None` when there was no SOA).
+    async fn lookup_with_ttl<T>(
+        &self,
+        name: &str,
+        record_type: RecordType,
+        pick: impl Fn(&RData) -> Option<T>,
+    ) -> (Lookup<T>, Option<u32>) {
+        let ascii = match to_ascii(name) {
+            Ok(ascii) => ascii,
+            Err(error) => return (Err(error), None),
+        };
         // A trailing dot makes the name fully qualified, so no search domain is tried.
-        let fqdn = Name::from_ascii(format!("{ascii}.")).map_err(|_| DnsError::InvalidName {
-            name: name.to_owned(),
-            problem: NameProblem::EmptyLabel,
-        })?;
+        let Ok(fqdn) = Name::from_ascii(format!("{ascii}.")) else {
+            let error = DnsError::InvalidName {
+                name: name.to_owned(),
+                problem: NameProblem::EmptyLabel,
+            };
+            return (Err(error), None);
+        };
         match self.inner.lookup(fqdn, record_type).await {
-            Ok(lookup) => Ok(Answer::from_records(
-                lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|record| pick(&record.data))
-                    .collect(),
-            )),
-            Err(error) => answer_from_error(ascii, error),
+            Ok(lookup) => {
+                let mut ttl: Option<u32> = None;
+                let mut records = Vec::new();
+                for record in lookup.answers() {
+                    if let Some(found) = pick(&record.data) {
+                        ttl = Some(ttl.map_or(record.ttl, |t| t.min(record.ttl)));
+                        records.push(found);
+                    }
+                }
+                (Ok(Answer::from_records(records)), ttl)
+            }
+            Err(NetError::Dns(HickoryDnsError::NoRecordsFound(no_records)))
+                if matches!(
+                    no_records.response_code,
+                    ResponseCode::NXDomain | ResponseCode::NoError
+                ) =>
+            {
+                let ttl = no_records.negative_ttl;
+                let answer = if no_records.response_code == ResponseCode::NXDomain {
+                    Answer::NxDomain
+                } else {
+                    Answer::NoData
+                };
+                (Ok(answer), ttl)
+            }
+            Err(error) => (answer_from_error(ascii, error), None),
         }
     }
 }
@@ -185,6 +220,13 @@ fn target(name: &Name) -> String {
 impl Resolver for HickoryResolver {
     fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
         self.lookup(name, RecordType::TXT, |data| match data {
+            RData::TXT(txt) => Some(Txt::new(txt.txt_data.iter())),
+            _ => None,
+        })
+    }
+
+    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+        self.lookup_with_ttl(name, RecordType::TXT, |data| match data {
             RData::TXT(txt) => Some(Txt::new(txt.txt_data.iter())),
             _ => None,
         })

@@ -56,6 +56,6 @@ pub use error::{DnsError, IoSource, MalformedAnswer, NameProblem, ZoneProblem};
 #[cfg(feature = "hickory")]
 pub use hickory::{DEFAULT_QUERY_TIMEOUT, HickoryResolver, HickoryResolverBuilder};
 pub use name::{MAX_LABEL_LEN, MAX_NAME_LEN, reverse_name, to_ascii, to_ascii_cow};
-pub use parsed_cache::{DEFAULT_PARSED_CACHE_CAPACITY, ParsedCache};
+pub use parsed_cache::{DEFAULT_PARSED_CACHE_CAPACITY, ParsedCache, TtlCache};
 pub use resolver::Resolver;
 pub use zone::{DEFAULT_TTL, MAX_CNAME_CHAIN, RecordData, Zone, ZoneRecord};

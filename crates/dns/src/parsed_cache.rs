@@ -60,3 +60,57 @@ impl<V: Clone> ParsedCache<V> {
         parsed
     }
 }
+
+/// Values kept by DNS name until their TTL runs out, so a checker asks the DNS again only when
+/// the answer it had may have changed. Time comes in as an argument (seconds since the Unix
+/// epoch), as everywhere in the protocol crates.
+///
+/// ```
+/// let cache = mailroom_dns::TtlCache::new(16);
+/// cache.insert("_dmarc.example.com", "v=DMARC1; p=none", 1_000, 300);
+/// assert_eq!(cache.get("_dmarc.example.com", 1_299), Some("v=DMARC1; p=none"));
+/// assert_eq!(cache.get("_dmarc.example.com", 1_300), None);
+/// ```
+#[derive(Debug)]
+pub struct TtlCache<V> {
+    entries: Mutex<HashMap<Box<str>, (V, u64), foldhash::fast::RandomState>>,
+    capacity: usize,
+}
+
+impl<V> Default for TtlCache<V> {
+    fn default() -> Self {
+        Self::new(DEFAULT_PARSED_CACHE_CAPACITY)
+    }
+}
+
+impl<V> TtlCache<V> {
+    /// An empty cache keeping at most `capacity` names; when full, it starts again empty.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::default()),
+            capacity: capacity.max(1),
+        }
+    }
+}
+
+impl<V: Clone> TtlCache<V> {
+    /// The value kept for `name`, if its TTL has not run out at `now`.
+    pub fn get(&self, name: &str, now: u64) -> Option<V> {
+        let entries = self.entries.lock().ok()?;
+        let (value, expires) = entries.get(name)?;
+        (now < *expires).then(|| value.clone())
+    }
+
+    /// Keeps `value` for `name` from `now` for `ttl` seconds (a TTL of 0 keeps nothing).
+    pub fn insert(&self, name: &str, value: V, now: u64, ttl: u32) {
+        if ttl == 0 {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+            entries.insert(name.into(), (value, now.saturating_add(u64::from(ttl))));
+        }
+    }
+}

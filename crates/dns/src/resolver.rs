@@ -31,6 +31,13 @@ pub trait Resolver: Send + Sync {
     /// The TXT records at `name`, each with its strings kept apart.
     fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send;
 
+    /// As [`Resolver::txt`], with how many seconds the answer may be kept: the smallest TTL of
+    /// its records, or the negative-caching time (RFC 2308 §5) of a NODATA or NXDOMAIN answer.
+    /// `None` when the resolver does not know, and for failures: callers then keep nothing.
+    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+        async move { (self.txt(name).await, None) }
+    }
+
     /// The IPv4 addresses at `name`.
     fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send;
 
@@ -55,6 +62,9 @@ impl<R: Resolver + ?Sized> Resolver for &R {
     fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
         (**self).txt(name)
     }
+    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+        (**self).txt_with_ttl(name)
+    }
     fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
         (**self).a(name)
     }
@@ -75,6 +85,9 @@ impl<R: Resolver + ?Sized> Resolver for &R {
 impl<R: Resolver + ?Sized> Resolver for Arc<R> {
     fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
         (**self).txt(name)
+    }
+    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+        (**self).txt_with_ttl(name)
     }
     fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
         (**self).a(name)

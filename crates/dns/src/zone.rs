@@ -139,9 +139,9 @@ struct Node {
 }
 
 impl Node {
-    fn cname(&self) -> Option<&str> {
-        self.records.iter().find_map(|(_, data)| match data {
-            RecordData::Cname(target) => Some(target.as_str()),
+    fn cname_with_ttl(&self) -> Option<(u32, &str)> {
+        self.records.iter().find_map(|(ttl, data)| match data {
+            RecordData::Cname(target) => Some((*ttl, target.as_str())),
             _ => None,
         })
     }
@@ -288,30 +288,53 @@ impl Zone {
 
     /// Answers a lookup of `name` with the records `pick` selects, following CNAMEs.
     fn lookup<T>(&self, name: &str, pick: impl Fn(&RecordData) -> Option<T>) -> Lookup<T> {
-        let mut current = to_ascii_cow(name)?;
+        self.lookup_with_ttl(name, pick).0
+    }
+
+    /// [`Zone::lookup`] with the smallest TTL of the records (and of the CNAMEs followed), or
+    /// [`DEFAULT_TTL`] for a NODATA or NXDOMAIN answer (a zone here has no SOA).
+    fn lookup_with_ttl<T>(
+        &self,
+        name: &str,
+        pick: impl Fn(&RecordData) -> Option<T>,
+    ) -> (Lookup<T>, Option<u32>) {
+        let mut current = match to_ascii_cow(name) {
+            Ok(current) => current,
+            Err(error) => return (Err(error), None),
+        };
+        let mut ttl = DEFAULT_TTL;
         for _ in 0..=MAX_CNAME_CHAIN {
             let Some(node) = self.nodes.get(current.as_ref()) else {
-                return Ok(Answer::NxDomain);
+                return (Ok(Answer::NxDomain), Some(ttl));
             };
-            let found: Vec<T> = node.records.iter().filter_map(|(_, d)| pick(d)).collect();
-            if !found.is_empty() {
-                return Ok(Answer::Records(found));
+            let mut found = Vec::new();
+            for (record_ttl, data) in &node.records {
+                if let Some(record) = pick(data) {
+                    ttl = ttl.min(*record_ttl);
+                    found.push(record);
+                }
             }
-            if let Some(target) = node.cname() {
+            if !found.is_empty() {
+                return (Ok(Answer::Records(found)), Some(ttl));
+            }
+            if let Some((cname_ttl, target)) = node.cname_with_ttl() {
+                ttl = ttl.min(cname_ttl);
                 current = Cow::Owned(target.to_owned());
                 continue;
             }
             if node.timeout {
-                return Err(DnsError::Timeout {
+                let error = DnsError::Timeout {
                     name: current.into_owned(),
-                });
+                };
+                return (Err(error), None);
             }
-            return Ok(Answer::NoData);
+            return (Ok(Answer::NoData), Some(ttl));
         }
-        Err(DnsError::Malformed {
+        let error = DnsError::Malformed {
             name: name.to_owned(),
             problem: MalformedAnswer::CnameChain,
-        })
+        };
+        (Err(error), None)
     }
 }
 
@@ -355,6 +378,13 @@ impl fmt::Display for MasterName<'_> {
 impl Resolver for Zone {
     fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
         ready(self.lookup(name, |data| match data {
+            RecordData::Txt(txt) => Some(txt.clone()),
+            _ => None,
+        }))
+    }
+
+    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+        ready(self.lookup_with_ttl(name, |data| match data {
             RecordData::Txt(txt) => Some(txt.clone()),
             _ => None,
         }))

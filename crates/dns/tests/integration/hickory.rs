@@ -196,3 +196,20 @@ async fn unreachable_server_is_a_temporary_error() {
     let error = dns.txt("txt.test").await.unwrap_err();
     assert!(error.is_temporary(), "{error:?}");
 }
+
+#[tokio::test]
+async fn txt_answers_carry_their_ttl() {
+    let server = DnsServer::start().await;
+    let dns = resolver(&server).await;
+    let (answer, ttl) = dns.txt_with_ttl("txt.test").await;
+    assert_eq!(answer.unwrap().records().len(), 1);
+    assert!(ttl.is_some_and(|ttl| ttl <= 300 && ttl > 250), "{ttl:?}");
+    // Without an SOA in the reply there is no negative TTL, so nothing may be kept.
+    assert_eq!(
+        dns.txt_with_ttl("nowhere.test").await,
+        (Ok(Answer::NxDomain), None)
+    );
+    let (failed, ttl) = dns.txt_with_ttl("servfail.test").await;
+    assert!(failed.is_err());
+    assert_eq!(ttl, None);
+}

@@ -370,3 +370,18 @@ fn display_writes_text_that_reads_back() {
     assert!(text.contains("n.example. 3600 IN MX 0 .\n"), "{text}");
     assert_eq!(Zone::from_text(&text).unwrap(), z);
 }
+
+#[test]
+fn txt_answers_carry_the_smallest_ttl_and_negative_answers_the_default() {
+    let z = zone(
+        "a.example. 600 TXT \"one\"\na.example. 120 TXT \"two\"\nalias.example. 60 CNAME a.example.\nb.example. 30 A 192.0.2.1\nslow.example. TIMEOUT",
+    );
+    let ttl = |name: &str| block_on(z.txt_with_ttl(name)).1;
+    assert_eq!(ttl("a.example"), Some(120));
+    assert_eq!(ttl("alias.example"), Some(60), "the CNAME's TTL counts too");
+    assert_eq!(ttl("b.example"), Some(mailroom_dns::DEFAULT_TTL));
+    assert_eq!(ttl("nowhere.example"), Some(mailroom_dns::DEFAULT_TTL));
+    assert_eq!(ttl("slow.example"), None);
+    let (answer, _) = block_on(z.txt_with_ttl("a.example"));
+    assert_eq!(answer, block_on(z.txt("a.example")));
+}
