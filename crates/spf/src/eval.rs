@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mailroom_dns::{Answer, DnsError, ParsedCache, Resolver};
+use mailroom_dns::{Answer, DnsError, ParsedCache, Resolver, TtlCache};
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -32,7 +32,7 @@ use crate::result::SpfResult;
 /// assert_eq!(out.result, SpfResult::Fail);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Evaluator<'r, R> {
     resolver: &'r R,
     limits: Limits,
@@ -41,7 +41,29 @@ pub struct Evaluator<'r, R> {
     trace: bool,
     /// Shared by clones, so one evaluator serving many connections parses each record once.
     records: Arc<ParsedCache<Result<Arc<Record>, Error>>>,
+    /// What each name's TXT answer gave, kept for its TTL once the time is given.
+    names: Arc<TtlCache<Fetched>>,
+    keep_answers: bool,
 }
+
+// Not derived: that would ask for `R: Clone`, and the resolver is only borrowed.
+impl<R> Clone for Evaluator<'_, R> {
+    fn clone(&self) -> Self {
+        Self {
+            resolver: self.resolver,
+            limits: self.limits,
+            receiver: self.receiver.clone(),
+            now: self.now,
+            trace: self.trace,
+            records: Arc::clone(&self.records),
+            names: Arc::clone(&self.names),
+            keep_answers: self.keep_answers,
+        }
+    }
+}
+
+/// A domain's SPF record as [`Run::fetch_record`] finds it.
+type Fetched = Result<Option<Arc<Record>>, Error>;
 
 /// What one check found (RFC 7208 §2.6), with what decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +126,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             now: 0,
             trace: false,
             records: Arc::default(),
+            names: Arc::default(),
+            keep_answers: false,
         }
     }
 
@@ -119,9 +143,12 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         self
     }
 
-    /// Sets the time in seconds since the Unix epoch, for `%{t}`.
+    /// Sets the time in seconds since the Unix epoch, for `%{t}`. With the time known, each
+    /// domain's SPF record (or its absence) is kept for the TTL of the DNS answer and not asked
+    /// for again until it runs out, as resolvers do.
     pub fn now(mut self, now: u64) -> Self {
         self.now = now;
+        self.keep_answers = true;
         self
     }
 
@@ -178,7 +205,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             trace: Vec::new(),
             depth: 0,
         };
-        let outcome = run.check(domain.to_owned(), 0).await;
+        let outcome = run.check(domain.to_owned(), 0, true).await;
         let (result, mechanism, explanation, error) = match outcome {
             Ok(v) => (v.result, v.mechanism, v.explanation, None),
             Err(e) => (e.spf_result(), None, None, Some(e)),
@@ -267,7 +294,9 @@ impl<R: Resolver> Run<'_, '_, R> {
     }
 
     /// check_host() for one domain (§4.3 to §4.7), recursive through include and redirect.
-    fn check(&mut self, domain: String, depth: usize) -> Step<'_, Verdict> {
+    /// `report` says whether the matching directive is reported (it is for the checked domain
+    /// and what it redirects to, not inside an include, whose result alone counts).
+    fn check(&mut self, domain: String, depth: usize, report: bool) -> Step<'_, Verdict> {
         Box::pin(async move {
             // §4.3: a malformed or single-label domain has no policy.
             if !is_checkable(&domain) {
@@ -308,7 +337,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                     };
                     return Ok(Verdict {
                         result,
-                        mechanism: Some(directive.to_string()),
+                        mechanism: report.then(|| directive.to_string()),
                         explanation,
                     });
                 }
@@ -321,7 +350,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                 self.count_term()?;
                 let target = target.expand_domain(&self.context(&domain, None))?;
                 self.note(depth, || format!("{domain}: redirect={target}"));
-                let verdict = self.check(target.clone(), depth + 1).await?;
+                let verdict = self.check(target.clone(), depth + 1, report).await?;
                 if verdict.result == SpfResult::None {
                     return Err(Error::NoRecordAt {
                         domain: target,
@@ -335,16 +364,38 @@ impl<R: Resolver> Run<'_, '_, R> {
         })
     }
 
-    /// Fetches and parses the SPF record of a domain (§4.4, §4.5).
-    async fn fetch_record(
+    /// Fetches and parses the SPF record of a domain (§4.4, §4.5), or takes what an earlier
+    /// answer for it gave while that answer's TTL lasts.
+    async fn fetch_record(&mut self, domain: &str, depth: usize) -> Fetched {
+        self.depth = depth;
+        let evaluator = self.evaluator;
+        if evaluator.keep_answers
+            && let Some(kept) = evaluator.names.get(domain, evaluator.now)
+        {
+            self.note(depth, || {
+                format!("TXT {domain}: kept from an earlier answer")
+            });
+            return kept;
+        }
+        let (answer, ttl) = evaluator.resolver.txt_with_ttl(domain).await;
+        self.note_query("TXT", domain, &answer);
+        let answer = answer.map_err(|source| dns_error(domain, source))?;
+        let fetched = self.select_record(domain, depth, &answer);
+        if let (true, Some(ttl)) = (evaluator.keep_answers, ttl) {
+            evaluator
+                .names
+                .insert(domain, fetched.clone(), evaluator.now, ttl);
+        }
+        fetched
+    }
+
+    /// The one SPF record among a domain's TXT records (§4.5), parsed.
+    fn select_record(
         &mut self,
         domain: &str,
         depth: usize,
-    ) -> Result<Option<Arc<Record>>, Error> {
-        self.depth = depth;
-        let answer = self.evaluator.resolver.txt(domain).await;
-        self.note_query("TXT", domain, &answer);
-        let answer = answer.map_err(|source| dns_error(domain, source))?;
+        answer: &Answer<mailroom_dns::Txt>,
+    ) -> Fetched {
         let spf: Vec<std::borrow::Cow<'_, [u8]>> = answer
             .records()
             .iter()
@@ -394,7 +445,7 @@ impl<R: Resolver> Run<'_, '_, R> {
             Mechanism::Include(target) => {
                 let target = self.target(Some(target), domain, depth).await?;
                 self.note(depth, || format!("include:{target}"));
-                let verdict = self.check(target.clone(), depth + 1).await?;
+                let verdict = self.check(target.clone(), depth + 1, false).await?;
                 // §5.2: the included domain's result maps to match / no match / error.
                 match verdict.result {
                     SpfResult::Pass => Ok(true),

@@ -101,3 +101,51 @@ mod tests {
         assert_eq!(super::lf_to_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
     }
 }
+
+/// A [`Zone`](mailroom_dns::Zone) that counts the TXT questions it is asked, for tests of
+/// caches: what is kept must not be asked again.
+#[derive(Debug)]
+pub struct CountingZone {
+    zone: mailroom_dns::Zone,
+    txt: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingZone {
+    /// Counts the questions asked of `zone`.
+    pub fn new(zone: mailroom_dns::Zone) -> Self {
+        Self {
+            zone,
+            txt: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// The TXT questions asked since the last call.
+    pub fn take_txt_count(&self) -> usize {
+        self.txt.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl mailroom_dns::Resolver for CountingZone {
+    async fn txt(&self, name: &str) -> mailroom_dns::Lookup<mailroom_dns::Txt> {
+        self.txt_with_ttl(name).await.0
+    }
+    async fn txt_with_ttl(
+        &self,
+        name: &str,
+    ) -> (mailroom_dns::Lookup<mailroom_dns::Txt>, Option<u32>) {
+        self.txt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.zone.txt_with_ttl(name).await
+    }
+    async fn a(&self, name: &str) -> mailroom_dns::Lookup<std::net::Ipv4Addr> {
+        self.zone.a(name).await
+    }
+    async fn aaaa(&self, name: &str) -> mailroom_dns::Lookup<std::net::Ipv6Addr> {
+        self.zone.aaaa(name).await
+    }
+    async fn mx(&self, name: &str) -> mailroom_dns::Lookup<mailroom_dns::Mx> {
+        self.zone.mx(name).await
+    }
+    async fn ptr(&self, ip: std::net::IpAddr) -> mailroom_dns::Lookup<String> {
+        self.zone.ptr(ip).await
+    }
+}

@@ -135,3 +135,37 @@ fn pyspf_test_yml() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn with_the_time_given_records_are_kept_for_their_ttl() {
+    use mailroom_spf::{Evaluator, SpfResult};
+    let counting = mailroom_testkit::CountingZone::new(
+        mailroom_dns::Zone::from_text(
+            "example.org. 60 TXT \"v=spf1 include:_spf.example.org -all\"\n_spf.example.org. 600 TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+        )
+        .unwrap(),
+    );
+    let ip = "192.0.2.9".parse().unwrap();
+    let check = |evaluator: &Evaluator<'_, _>| {
+        block_on(evaluator.check_mail_from(ip, "mx.example.org", "a@example.org"))
+    };
+    let evaluator = Evaluator::new(&counting);
+    assert_eq!(check(&evaluator).result, SpfResult::Pass);
+    assert_eq!(check(&evaluator).result, SpfResult::Pass);
+    assert_eq!(
+        counting.take_txt_count(),
+        4,
+        "without the time nothing is kept"
+    );
+    let first = check(&evaluator.clone().now(1_000));
+    assert_eq!(counting.take_txt_count(), 2);
+    let again = check(&evaluator.clone().now(1_059));
+    assert_eq!(counting.take_txt_count(), 0);
+    assert_eq!(first, again);
+    check(&evaluator.clone().now(1_060));
+    assert_eq!(
+        counting.take_txt_count(),
+        1,
+        "only example.org's 60 s TTL ran out"
+    );
+}
