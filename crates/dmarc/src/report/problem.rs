@@ -73,8 +73,8 @@ pub enum ArchiveProblem {
     Zip,
     /// A zip entry's deflate data is corrupt or truncated.
     ZipData,
-    /// The zip file uses a feature this reader does not support (ZIP64, encryption, a
-    /// compression method other than stored or deflate).
+    /// The zip file uses a feature this reader does not support (encryption, a compression
+    /// method other than stored or deflate).
     ZipUnsupported,
     /// The zip file holds no file.
     ZipEmpty,
@@ -87,7 +87,7 @@ impl fmt::Display for ArchiveProblem {
             Self::Zip => "the zip file is corrupt",
             Self::ZipData => "a zip entry's data is corrupt",
             Self::ZipUnsupported => {
-                "the zip file needs ZIP64, encryption or an unsupported compression method"
+                "the zip file needs encryption or an unsupported compression method"
             }
             Self::ZipEmpty => "the zip file holds no file",
         })
