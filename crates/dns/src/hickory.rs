@@ -256,6 +256,36 @@ impl Resolver for HickoryResolver {
         })
     }
 
+    fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+        self.lookup_with_ttl(name, RecordType::A, |data| match data {
+            RData::A(a) => Some(a.0),
+            _ => None,
+        })
+    }
+
+    fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+        self.lookup_with_ttl(name, RecordType::AAAA, |data| match data {
+            RData::AAAA(aaaa) => Some(aaaa.0),
+            _ => None,
+        })
+    }
+
+    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+        self.lookup_with_ttl(name, RecordType::MX, |data| match data {
+            RData::MX(mx) => Some(Mx {
+                preference: mx.preference,
+                exchange: target(&mx.exchange),
+            }),
+            _ => None,
+        })
+    }
+
     fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
         let name = reverse_name(ip);
         async move {

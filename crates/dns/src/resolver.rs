@@ -47,6 +47,28 @@ pub trait Resolver: Send + Sync {
     /// The MX records at `name`, in the order the DNS gave them (callers sort by preference).
     fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send;
 
+    /// As [`Resolver::a`], with how many seconds the answer may be kept (as for
+    /// [`Resolver::txt_with_ttl`]).
+    fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+        async move { (self.a(name).await, None) }
+    }
+
+    /// As [`Resolver::aaaa`], with how many seconds the answer may be kept.
+    fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+        async move { (self.aaaa(name).await, None) }
+    }
+
+    /// As [`Resolver::mx`], with how many seconds the answer may be kept.
+    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+        async move { (self.mx(name).await, None) }
+    }
+
     /// The host names the PTR records of `ip` name (RFC 1035 §3.5, RFC 3596 §2.5), ASCII, lower
     /// case, without the trailing dot.
     fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send;
@@ -74,6 +96,21 @@ impl<R: Resolver + ?Sized> Resolver for &R {
     fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
         (**self).mx(name)
     }
+    fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+        (**self).a_with_ttl(name)
+    }
+    fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+        (**self).aaaa_with_ttl(name)
+    }
+    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+        (**self).mx_with_ttl(name)
+    }
     fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
         (**self).ptr(ip)
     }
@@ -97,6 +134,21 @@ impl<R: Resolver + ?Sized> Resolver for Arc<R> {
     }
     fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
         (**self).mx(name)
+    }
+    fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+        (**self).a_with_ttl(name)
+    }
+    fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+        (**self).aaaa_with_ttl(name)
+    }
+    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+        (**self).mx_with_ttl(name)
     }
     fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
         (**self).ptr(ip)

@@ -411,6 +411,33 @@ impl Resolver for Zone {
         }))
     }
 
+    fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+        ready(self.lookup_with_ttl(name, |data| match data {
+            RecordData::A(ip) => Some(*ip),
+            _ => None,
+        }))
+    }
+
+    fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+        ready(self.lookup_with_ttl(name, |data| match data {
+            RecordData::Aaaa(ip) => Some(*ip),
+            _ => None,
+        }))
+    }
+
+    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+        ready(self.lookup_with_ttl(name, |data| match data {
+            RecordData::Mx(mx) => Some(mx.clone()),
+            _ => None,
+        }))
+    }
+
     fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
         ready(self.lookup(&reverse_name(ip), |data| match data {
             RecordData::Ptr(name) => Some(name.clone()),

@@ -1,12 +1,13 @@
 //! `check_host()` (RFC 7208 §4, §5, §6): evaluation of a domain's record for a client, with
 //! every limit of §4.6.4 and a trace of what was asked and decided.
 
+use std::borrow::Cow;
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use mailroom_dns::{Answer, DnsError, ParsedCache, Resolver, TtlCache};
+use mailroom_dns::{Answer, DnsError, Mx, ParsedCache, Resolver, TtlCache};
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -43,7 +44,17 @@ pub struct Evaluator<'r, R> {
     records: Arc<ParsedCache<Result<Arc<Record>, Error>>>,
     /// What each name's TXT answer gave, kept for its TTL once the time is given.
     names: Arc<TtlCache<Fetched>>,
+    /// A, AAAA and MX answers, kept for their TTL once the time is given.
+    answers: Arc<KeptAnswers>,
     keep_answers: bool,
+}
+
+/// The address and MX answers an evaluator keeps by name.
+#[derive(Debug, Default)]
+struct KeptAnswers {
+    a: TtlCache<Arc<Answer<Ipv4Addr>>>,
+    aaaa: TtlCache<Arc<Answer<Ipv6Addr>>>,
+    mx: TtlCache<Arc<Answer<Mx>>>,
 }
 
 // Not derived: that would ask for `R: Clone`, and the resolver is only borrowed.
@@ -57,6 +68,7 @@ impl<R> Clone for Evaluator<'_, R> {
             trace: self.trace,
             records: Arc::clone(&self.records),
             names: Arc::clone(&self.names),
+            answers: Arc::clone(&self.answers),
             keep_answers: self.keep_answers,
         }
     }
@@ -127,6 +139,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             trace: false,
             records: Arc::default(),
             names: Arc::default(),
+            answers: Arc::default(),
             keep_answers: false,
         }
     }
@@ -162,16 +175,16 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// `postmaster@<helo>` when the reverse-path is null.
     pub async fn check_mail_from(&self, ip: IpAddr, helo: &str, mail_from: &str) -> SpfOutput {
         let mail_from = mail_from.trim_start_matches('<').trim_end_matches('>');
-        let sender = if mail_from.is_empty() {
-            format!("postmaster@{helo}")
+        let sender: Cow<'_, str> = if mail_from.is_empty() {
+            format!("postmaster@{helo}").into()
         } else if mail_from.starts_with('@') || !mail_from.contains('@') {
             // §4.3: no local-part means "postmaster".
-            format!("postmaster@{}", mail_from.trim_start_matches('@'))
+            format!("postmaster@{}", mail_from.trim_start_matches('@')).into()
         } else {
-            mail_from.to_owned()
+            mail_from.into()
         };
-        let domain = sender.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
-        self.check_host(ip, &domain, &sender, helo).await
+        let domain = sender.rsplit_once('@').map_or("", |(_, d)| d);
+        self.check_host(ip, domain, &sender, helo).await
     }
 
     /// Checks the HELO identity (RFC 7208 §2.3): `postmaster@<helo>` against the HELO domain.
@@ -198,14 +211,14 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         let mut run = Run {
             evaluator: self,
             ip,
-            sender: sender.to_owned(),
-            helo: helo.to_owned(),
+            sender,
+            helo,
             dns_terms: 0,
             void_lookups: 0,
             trace: Vec::new(),
             depth: 0,
         };
-        let outcome = run.check(domain.to_owned(), 0, true).await;
+        let outcome = run.check(domain, 0, true).await;
         let (result, mechanism, explanation, error) = match outcome {
             Ok(v) => (v.result, v.mechanism, v.explanation, None),
             Err(e) => (e.spf_result(), None, None, Some(e)),
@@ -227,8 +240,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 struct Run<'e, 'r, R> {
     evaluator: &'e Evaluator<'r, R>,
     ip: IpAddr,
-    sender: String,
-    helo: String,
+    sender: &'e str,
+    helo: &'e str,
     dns_terms: usize,
     void_lookups: usize,
     trace: Vec<TraceEvent>,
@@ -259,10 +272,10 @@ impl<R: Resolver> Run<'_, '_, R> {
 
     fn context<'c>(&'c self, domain: &'c str, validated: Option<&'c str>) -> MacroContext<'c> {
         MacroContext {
-            sender: &self.sender,
+            sender: self.sender,
             domain,
             ip: self.ip,
-            helo: &self.helo,
+            helo: self.helo,
             receiver: &self.evaluator.receiver,
             now: self.evaluator.now,
             validated,
@@ -296,16 +309,16 @@ impl<R: Resolver> Run<'_, '_, R> {
     /// check_host() for one domain (§4.3 to §4.7), recursive through include and redirect.
     /// `report` says whether the matching directive is reported (it is for the checked domain
     /// and what it redirects to, not inside an include, whose result alone counts).
-    fn check(&mut self, domain: String, depth: usize, report: bool) -> Step<'_, Verdict> {
+    fn check<'a>(&'a mut self, domain: &'a str, depth: usize, report: bool) -> Step<'a, Verdict> {
         Box::pin(async move {
             // §4.3: a malformed or single-label domain has no policy.
-            if !is_checkable(&domain) {
+            if !is_checkable(domain) {
                 self.note(depth, || {
                     format!("{domain}: not a usable domain name: none")
                 });
                 return Ok(Verdict::of(SpfResult::None));
             }
-            let Some(record) = self.fetch_record(&domain, depth).await? else {
+            let Some(record) = self.fetch_record(domain, depth).await? else {
                 return Ok(Verdict::of(SpfResult::None));
             };
             for directive in record.directives() {
@@ -313,7 +326,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                 if directive.mechanism.queries_dns() {
                     self.count_term()?;
                 }
-                let matched = self.matches(&directive.mechanism, &domain, depth).await?;
+                let matched = self.matches(&directive.mechanism, domain, depth).await?;
                 self.note(depth, || {
                     format!(
                         "{domain}: {directive} {}",
@@ -329,7 +342,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                     };
                     let explanation = if result == SpfResult::Fail {
                         match record.explanation() {
-                            Some(exp) => self.explain(exp, &domain, depth).await,
+                            Some(exp) => self.explain(exp, domain, depth).await,
                             None => None,
                         }
                     } else {
@@ -348,9 +361,9 @@ impl<R: Resolver> Run<'_, '_, R> {
                 .any(|d| matches!(d.mechanism, Mechanism::All));
             if let (Some(target), false) = (record.redirect(), has_all) {
                 self.count_term()?;
-                let target = target.expand_domain(&self.context(&domain, None))?;
+                let target = target.expand_domain(&self.context(domain, None))?;
                 self.note(depth, || format!("{domain}: redirect={target}"));
-                let verdict = self.check(target.clone(), depth + 1, report).await?;
+                let verdict = self.check(&target, depth + 1, report).await?;
                 if verdict.result == SpfResult::None {
                     return Err(Error::NoRecordAt {
                         domain: target,
@@ -396,7 +409,7 @@ impl<R: Resolver> Run<'_, '_, R> {
         depth: usize,
         answer: &Answer<mailroom_dns::Txt>,
     ) -> Fetched {
-        let spf: Vec<std::borrow::Cow<'_, [u8]>> = answer
+        let spf: Vec<Cow<'_, [u8]>> = answer
             .records()
             .iter()
             .map(mailroom_dns::Txt::joined)
@@ -445,13 +458,13 @@ impl<R: Resolver> Run<'_, '_, R> {
             Mechanism::Include(target) => {
                 let target = self.target(Some(target), domain, depth).await?;
                 self.note(depth, || format!("include:{target}"));
-                let verdict = self.check(target.clone(), depth + 1, false).await?;
+                let verdict = self.check(&target, depth + 1, false).await?;
                 // §5.2: the included domain's result maps to match / no match / error.
                 match verdict.result {
                     SpfResult::Pass => Ok(true),
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
                     SpfResult::None => Err(Error::NoRecordAt {
-                        domain: target,
+                        domain: target.into_owned(),
                         term: "include",
                     }),
                     // Errors came back as Err already.
@@ -470,18 +483,21 @@ impl<R: Resolver> Run<'_, '_, R> {
                 cidr,
             } => {
                 let target = self.target(target.as_ref(), domain, depth).await?;
-                let answer = self.evaluator.resolver.mx(&target).await;
-                self.note_query("MX", &target, &answer);
-                let answer = answer.map_err(|source| dns_error(&target, source))?;
+                let evaluator = self.evaluator;
+                let answer = self
+                    .kept("MX", &target, &evaluator.answers.mx, || {
+                        evaluator.resolver.mx_with_ttl(&target)
+                    })
+                    .await?;
                 self.count_void(&answer)?;
-                let mut exchanges = answer.into_records();
+                let mut exchanges: Vec<&Mx> = answer.records().iter().collect();
                 exchanges.sort_by_key(|mx| mx.preference);
                 // §4.6.4: no more than 10 address lookups for one mx; needing an 11th is a
                 // permerror, a match before it is a match.
                 for (i, mx) in exchanges.iter().filter(|mx| !mx.is_null()).enumerate() {
                     if i >= self.evaluator.limits.mx_names {
                         return Err(Error::TooManyMxNames {
-                            domain: target,
+                            domain: target.into_owned(),
                             limit: self.evaluator.limits.mx_names,
                         });
                     }
@@ -498,9 +514,12 @@ impl<R: Resolver> Run<'_, '_, R> {
             }
             Mechanism::Exists(target) => {
                 let target = self.target(Some(target), domain, depth).await?;
-                let answer = self.evaluator.resolver.a(&target).await;
-                self.note_query("A", &target, &answer);
-                let answer = answer.map_err(|source| dns_error(&target, source))?;
+                let evaluator = self.evaluator;
+                let answer = self
+                    .kept("A", &target, &evaluator.answers.a, || {
+                        evaluator.resolver.a_with_ttl(&target)
+                    })
+                    .await?;
                 self.count_void(&answer)?;
                 Ok(!answer.is_void())
             }
@@ -508,15 +527,18 @@ impl<R: Resolver> Run<'_, '_, R> {
     }
 
     /// The domain a mechanism names, expanded, or the current domain.
-    async fn target(
+    async fn target<'x>(
         &mut self,
-        spec: Option<&MacroString>,
-        domain: &str,
+        spec: Option<&'x MacroString>,
+        domain: &'x str,
         depth: usize,
-    ) -> Result<String, Error> {
+    ) -> Result<Cow<'x, str>, Error> {
         let Some(spec) = spec else {
-            return Ok(domain.to_owned());
+            return Ok(Cow::Borrowed(domain));
         };
+        if let Some(plain) = spec.as_plain_domain() {
+            return Ok(Cow::Borrowed(plain));
+        }
         let validated = if spec.uses_validated_name() {
             self.validated_name(domain).await?
         } else {
@@ -524,7 +546,7 @@ impl<R: Resolver> Run<'_, '_, R> {
         };
         let expanded = spec.expand_domain(&self.context(domain, validated.as_deref()))?;
         self.note(depth, || format!("{spec} expands to {expanded}"));
-        Ok(expanded)
+        Ok(Cow::Owned(expanded))
     }
 
     /// Whether the client is among the A (IPv4 client) or AAAA (IPv6 client) addresses of
@@ -536,12 +558,15 @@ impl<R: Resolver> Run<'_, '_, R> {
         cidr: DualCidr,
         primary: bool,
     ) -> Result<bool, Error> {
-        let resolver = self.evaluator.resolver;
+        let evaluator = self.evaluator;
+        let resolver = evaluator.resolver;
         match self.ip {
             IpAddr::V4(ip) => {
-                let answer = resolver.a(name).await;
-                self.note_query("A", name, &answer);
-                let answer = answer.map_err(|s| dns_error(name, s))?;
+                let answer = self
+                    .kept("A", name, &evaluator.answers.a, || {
+                        resolver.a_with_ttl(name)
+                    })
+                    .await?;
                 if primary {
                     self.count_void(&answer)?;
                 }
@@ -552,9 +577,11 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .any(|a| in_prefix(&ip.octets(), &a.octets(), prefix)))
             }
             IpAddr::V6(ip) => {
-                let answer = resolver.aaaa(name).await;
-                self.note_query("AAAA", name, &answer);
-                let answer = answer.map_err(|s| dns_error(name, s))?;
+                let answer = self
+                    .kept("AAAA", name, &evaluator.answers.aaaa, || {
+                        resolver.aaaa_with_ttl(name)
+                    })
+                    .await?;
                 if primary {
                     self.count_void(&answer)?;
                 }
@@ -565,6 +592,38 @@ impl<R: Resolver> Run<'_, '_, R> {
                     .any(|a| in_prefix(&ip.octets(), &a.octets(), prefix)))
             }
         }
+    }
+
+    /// An answer kept from an earlier lookup while its TTL lasts, else asked for with `ask`
+    /// (and kept, when the evaluator keeps answers). Failures are never kept.
+    async fn kept<T, F, Fut>(
+        &mut self,
+        kind: &str,
+        name: &str,
+        cache: &TtlCache<Arc<Answer<T>>>,
+        ask: F,
+    ) -> Result<Arc<Answer<T>>, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = (mailroom_dns::Lookup<T>, Option<u32>)>,
+    {
+        let evaluator = self.evaluator;
+        if evaluator.keep_answers
+            && let Some(kept) = cache.get(name, evaluator.now)
+        {
+            let depth = self.depth;
+            self.note(depth, || {
+                format!("{kind} {name}: kept from an earlier answer")
+            });
+            return Ok(kept);
+        }
+        let (answer, ttl) = ask().await;
+        self.note_query(kind, name, &answer);
+        let answer = Arc::new(answer.map_err(|source| dns_error(name, source))?);
+        if let (true, Some(ttl)) = (evaluator.keep_answers, ttl) {
+            cache.insert(name, Arc::clone(&answer), evaluator.now, ttl);
+        }
+        Ok(answer)
     }
 
     /// The client's host names whose addresses include the client (§5.5), at most the PTR

@@ -9,6 +9,7 @@
 //! delimiter    = "." / "-" / "+" / "," / "/" / "_" / "="
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -154,6 +155,16 @@ impl MacroString {
         Ok(Self { parts })
     }
 
+    /// The text, when it has no macros and needs no truncation: expanding it gives it as is.
+    pub(crate) fn as_plain_domain(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [Part::Literal(text)] if text.trim_end_matches('.').len() <= MAX_DOMAIN_LEN => {
+                Some(text)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the string uses `%{p}`, which needs DNS lookups before expansion.
     pub fn uses_validated_name(&self) -> bool {
         self.parts
@@ -200,7 +211,8 @@ impl MacroString {
     ///
     /// [`Error::Macro`] for `c`, `r` or `t` outside an explanation.
     pub fn expand(&self, context: &MacroContext<'_>, explanation: bool) -> Result<String, Error> {
-        let mut out = String::new();
+        let mut out = String::with_capacity(64);
+        let mut escaped = String::new();
         for part in &self.parts {
             match part {
                 Part::Literal(text) => out.push_str(text),
@@ -215,11 +227,12 @@ impl MacroString {
                         });
                     }
                     let value = letter_value(m.letter, context);
-                    let transformed = transform(&value, m);
                     if m.escape {
-                        url_escape(&transformed, &mut out);
+                        escaped.clear();
+                        transform(&value, m, &mut escaped);
+                        url_escape(&escaped, &mut out);
                     } else {
-                        out.push_str(&transformed);
+                        transform(&value, m, &mut out);
                     }
                 }
             }
@@ -263,18 +276,18 @@ fn is_toplabel(label: &str) -> bool {
     alnum(&bytes[0]) && alnum(&bytes[bytes.len() - 1])
 }
 
-fn letter_value(letter: char, context: &MacroContext<'_>) -> String {
+fn letter_value<'c>(letter: char, context: &MacroContext<'c>) -> Cow<'c, str> {
     let (local, sender_domain) = context
         .sender
         .rsplit_once('@')
         .unwrap_or(("postmaster", context.sender));
     match letter {
-        's' => context.sender.to_owned(),
-        'l' => local.to_owned(),
-        'o' => sender_domain.to_owned(),
-        'd' => context.domain.to_owned(),
+        's' => context.sender.into(),
+        'l' => local.into(),
+        'o' => sender_domain.into(),
+        'd' => context.domain.into(),
         'i' => match context.ip {
-            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V4(v4) => v4.to_string().into(),
             IpAddr::V6(v6) => {
                 let mut out = String::with_capacity(63);
                 for byte in v6.octets() {
@@ -285,43 +298,55 @@ fn letter_value(letter: char, context: &MacroContext<'_>) -> String {
                         out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
                     }
                 }
-                out
+                out.into()
             }
         },
-        'p' => context.validated.unwrap_or("unknown").to_owned(),
+        'p' => context.validated.unwrap_or("unknown").into(),
         'v' => match context.ip {
-            IpAddr::V4(_) => "in-addr".to_owned(),
-            IpAddr::V6(_) => "ip6".to_owned(),
+            IpAddr::V4(_) => "in-addr".into(),
+            IpAddr::V6(_) => "ip6".into(),
         },
-        'h' => context.helo.to_owned(),
-        'c' => context.ip.to_string(),
-        'r' => context.receiver.to_owned(),
-        't' => context.now.to_string(),
-        _ => String::new(),
+        'h' => context.helo.into(),
+        'c' => context.ip.to_string().into(),
+        'r' => context.receiver.into(),
+        't' => context.now.to_string().into(),
+        _ => "".into(),
     }
 }
 
-/// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3).
-fn transform(value: &str, m: &Macro) -> String {
+/// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3),
+/// writing to `out` without building the list of parts.
+fn transform(value: &str, m: &Macro, out: &mut String) {
     if m.keep.is_none() && !m.reverse && m.delimiters.is_empty() {
-        return value.to_owned();
+        out.push_str(value);
+        return;
     }
     let delimiters: &str = if m.delimiters.is_empty() {
         "."
     } else {
         &m.delimiters
     };
-    let mut parts: Vec<&str> = value.split(|c| delimiters.contains(c)).collect();
-    if m.reverse {
-        parts.reverse();
-    }
-    if let Some(keep) = m.keep {
-        let keep = usize::try_from(keep).unwrap_or(usize::MAX);
-        if parts.len() > keep {
-            parts.drain(..parts.len() - keep);
+    let is_delimiter = |c: char| delimiters.contains(c);
+    let count = value.chars().filter(|&c| is_delimiter(c)).count() + 1;
+    let keep = m.keep.map_or(count, |keep| {
+        usize::try_from(keep).unwrap_or(usize::MAX).min(count)
+    });
+    // The rightmost `keep` parts of the (possibly reversed) list: in reverse order those are
+    // the first `keep` parts of the value, read from the right.
+    let skip = count - keep;
+    let mut first = true;
+    let mut push = |part: &str| {
+        if !first {
+            out.push('.');
         }
+        first = false;
+        out.push_str(part);
+    };
+    if m.reverse {
+        value.rsplit(is_delimiter).skip(skip).for_each(&mut push);
+    } else {
+        value.split(is_delimiter).skip(skip).for_each(&mut push);
     }
-    parts.join(".")
 }
 
 /// URL-escapes everything but the unreserved characters of RFC 3986 §2.3.
@@ -330,7 +355,10 @@ fn url_escape(text: &str, out: &mut String) {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
     }
 }

@@ -102,12 +102,12 @@ mod tests {
     }
 }
 
-/// A [`Zone`](mailroom_dns::Zone) that counts the TXT questions it is asked, for tests of
-/// caches: what is kept must not be asked again.
+/// A [`Zone`](mailroom_dns::Zone) that counts the questions it is asked, for tests of caches:
+/// what is kept must not be asked again.
 #[derive(Debug)]
 pub struct CountingZone {
     zone: mailroom_dns::Zone,
-    txt: std::sync::atomic::AtomicUsize,
+    queries: std::sync::atomic::AtomicUsize,
 }
 
 impl CountingZone {
@@ -115,37 +115,60 @@ impl CountingZone {
     pub fn new(zone: mailroom_dns::Zone) -> Self {
         Self {
             zone,
-            txt: std::sync::atomic::AtomicUsize::new(0),
+            queries: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
-    /// The TXT questions asked since the last call.
-    pub fn take_txt_count(&self) -> usize {
-        self.txt.swap(0, std::sync::atomic::Ordering::Relaxed)
+    /// The questions asked since the last call.
+    pub fn take_count(&self) -> usize {
+        self.queries.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self) -> &mailroom_dns::Zone {
+        self.queries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        &self.zone
     }
 }
 
 impl mailroom_dns::Resolver for CountingZone {
     async fn txt(&self, name: &str) -> mailroom_dns::Lookup<mailroom_dns::Txt> {
-        self.txt_with_ttl(name).await.0
+        self.count().txt(name).await
     }
     async fn txt_with_ttl(
         &self,
         name: &str,
     ) -> (mailroom_dns::Lookup<mailroom_dns::Txt>, Option<u32>) {
-        self.txt.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.zone.txt_with_ttl(name).await
+        self.count().txt_with_ttl(name).await
     }
     async fn a(&self, name: &str) -> mailroom_dns::Lookup<std::net::Ipv4Addr> {
-        self.zone.a(name).await
+        self.count().a(name).await
+    }
+    async fn a_with_ttl(
+        &self,
+        name: &str,
+    ) -> (mailroom_dns::Lookup<std::net::Ipv4Addr>, Option<u32>) {
+        self.count().a_with_ttl(name).await
     }
     async fn aaaa(&self, name: &str) -> mailroom_dns::Lookup<std::net::Ipv6Addr> {
-        self.zone.aaaa(name).await
+        self.count().aaaa(name).await
+    }
+    async fn aaaa_with_ttl(
+        &self,
+        name: &str,
+    ) -> (mailroom_dns::Lookup<std::net::Ipv6Addr>, Option<u32>) {
+        self.count().aaaa_with_ttl(name).await
     }
     async fn mx(&self, name: &str) -> mailroom_dns::Lookup<mailroom_dns::Mx> {
-        self.zone.mx(name).await
+        self.count().mx(name).await
+    }
+    async fn mx_with_ttl(
+        &self,
+        name: &str,
+    ) -> (mailroom_dns::Lookup<mailroom_dns::Mx>, Option<u32>) {
+        self.count().mx_with_ttl(name).await
     }
     async fn ptr(&self, ip: std::net::IpAddr) -> mailroom_dns::Lookup<String> {
-        self.zone.ptr(ip).await
+        self.count().ptr(ip).await
     }
 }

@@ -209,6 +209,9 @@ async fn txt_answers_carry_their_ttl() {
         dns.txt_with_ttl("nowhere.test").await,
         (Ok(Answer::NxDomain), None)
     );
+    let (answer, ttl) = dns.a_with_ttl("txt.test").await;
+    assert_eq!(answer.unwrap().records().len(), 1);
+    assert!(ttl.is_some_and(|ttl| ttl <= 300 && ttl > 250), "{ttl:?}");
     let (failed, ttl) = dns.txt_with_ttl("servfail.test").await;
     assert!(failed.is_err());
     assert_eq!(ttl, None);

@@ -152,20 +152,39 @@ fn with_the_time_given_records_are_kept_for_their_ttl() {
     let evaluator = Evaluator::new(&counting);
     assert_eq!(check(&evaluator).result, SpfResult::Pass);
     assert_eq!(check(&evaluator).result, SpfResult::Pass);
-    assert_eq!(
-        counting.take_txt_count(),
-        4,
-        "without the time nothing is kept"
-    );
+    assert_eq!(counting.take_count(), 4, "without the time nothing is kept");
     let first = check(&evaluator.clone().now(1_000));
-    assert_eq!(counting.take_txt_count(), 2);
+    assert_eq!(counting.take_count(), 2);
     let again = check(&evaluator.clone().now(1_059));
-    assert_eq!(counting.take_txt_count(), 0);
+    assert_eq!(counting.take_count(), 0);
     assert_eq!(first, again);
     check(&evaluator.clone().now(1_060));
     assert_eq!(
-        counting.take_txt_count(),
+        counting.take_count(),
         1,
         "only example.org's 60 s TTL ran out"
     );
+}
+
+#[test]
+fn with_the_time_given_address_and_mx_answers_are_kept_too() {
+    use mailroom_spf::{Evaluator, SpfResult};
+    let counting = mailroom_testkit::CountingZone::new(
+        mailroom_dns::Zone::from_text(
+            "example.org. 300 TXT \"v=spf1 mx a:relay.example.org exists:%{i}.ok.example.org -all\"\n\
+             example.org. 300 MX 10 mx.example.org.\n\
+             mx.example.org. 300 A 192.0.2.1\n\
+             relay.example.org. 300 A 192.0.2.2\n\
+             192.0.2.9.ok.example.org. 300 A 127.0.0.2",
+        )
+        .unwrap(),
+    );
+    let ip = "192.0.2.9".parse().unwrap();
+    let evaluator = Evaluator::new(&counting).now(5_000);
+    let check = || block_on(evaluator.check_mail_from(ip, "mx.example.org", "a@example.org"));
+    assert_eq!(check().result, SpfResult::Pass);
+    // TXT, MX, A of the exchange, A of the relay, A for exists.
+    assert_eq!(counting.take_count(), 5);
+    assert_eq!(check().result, SpfResult::Pass);
+    assert_eq!(counting.take_count(), 0);
 }
