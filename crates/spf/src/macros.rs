@@ -287,7 +287,7 @@ fn letter_value<'c>(letter: char, context: &MacroContext<'c>) -> Cow<'c, str> {
         'o' => sender_domain.into(),
         'd' => context.domain.into(),
         'i' => match context.ip {
-            IpAddr::V4(v4) => v4.to_string().into(),
+            IpAddr::V4(v4) => dotted_quad(v4).into(),
             IpAddr::V6(v6) => {
                 let mut out = String::with_capacity(63);
                 for byte in v6.octets() {
@@ -314,6 +314,25 @@ fn letter_value<'c>(letter: char, context: &MacroContext<'c>) -> Cow<'c, str> {
     }
 }
 
+/// An IPv4 address in dotted-quad form, written without the formatting machinery (this runs
+/// for every `%{i}` of every check).
+fn dotted_quad(ip: std::net::Ipv4Addr) -> String {
+    let mut out = String::with_capacity(15);
+    for (n, octet) in ip.octets().into_iter().enumerate() {
+        if n > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+    out
+}
+
 /// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3),
 /// writing to `out` without building the list of parts.
 fn transform(value: &str, m: &Macro, out: &mut String) {
@@ -326,8 +345,17 @@ fn transform(value: &str, m: &Macro, out: &mut String) {
     } else {
         &m.delimiters
     };
-    let is_delimiter = |c: char| delimiters.contains(c);
-    let count = value.chars().filter(|&c| is_delimiter(c)).count() + 1;
+    // The delimiters are ASCII (§7.1), so a bit mask answers for each character.
+    let mask = delimiters
+        .bytes()
+        .filter(u8::is_ascii)
+        .fold(0u128, |mask, b| mask | 1 << b);
+    let is_delimiter = |c: char| c.is_ascii() && mask & (1 << u32::from(c)) != 0;
+    let count = value
+        .bytes()
+        .filter(|&b| b.is_ascii() && mask & (1 << b) != 0)
+        .count()
+        + 1;
     let keep = m.keep.map_or(count, |keep| {
         usize::try_from(keep).unwrap_or(usize::MAX).min(count)
     });
@@ -395,6 +423,14 @@ impl fmt::Display for MacroString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_quads_match_the_standard_form() {
+        for octet in [0u8, 1, 9, 10, 42, 99, 100, 101, 199, 200, 255] {
+            let ip = std::net::Ipv4Addr::new(octet, 255 - octet, 7, octet / 2);
+            assert_eq!(dotted_quad(ip), ip.to_string());
+        }
+    }
 
     fn context(ip: &str) -> MacroContext<'static> {
         MacroContext {
