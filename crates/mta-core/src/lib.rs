@@ -1,9 +1,15 @@
 //! SMTP (RFC 5321 and its extensions) as a sans-IO library: addresses, the command and reply
-//! grammar, and server and client session state machines that take bytes in and give bytes and
-//! policy events out, with an async tokio driver behind a feature.
+//! grammar, and (arriving with the rest of the SMTP issue) server and client session state
+//! machines that take bytes in and give bytes and policy events out, with a tokio driver.
 //!
-//! This crate is being built; its content arrives with the SMTP/SASL issue. Until then it
-//! exports nothing.
+//! ```
+//! use mailroom_mta_core::{Command, ForwardPath};
+//! let command = Command::parse("RCPT TO:<Postmaster>", false)?;
+//! assert_eq!(command, Command::Rcpt { to: ForwardPath::Postmaster, params: Default::default() });
+//! let bad = Command::parse("RCPT TO:<a@@example.org>", false).unwrap_err();
+//! assert_eq!(bad.reply().to_string(), "501 5.5.4 syntax error in the forward-path\r\n");
+//! # Ok::<(), mailroom_mta_core::Error>(())
+//! ```
 //!
 //! # What this crate does not do
 //!
@@ -12,3 +18,17 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
+
+mod address;
+mod command;
+mod error;
+mod reply;
+mod xtext;
+
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
+pub use command::{Body, Command, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret};
+pub use error::Error;
+pub use reply::{EnhancedCode, Reply};

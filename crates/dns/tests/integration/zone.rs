@@ -385,6 +385,9 @@ fn txt_answers_carry_the_smallest_ttl_and_negative_answers_the_default() {
     let (answer, _) = block_on(z.txt_with_ttl("a.example"));
     assert_eq!(answer, block_on(z.txt("a.example")));
     assert_eq!(block_on(z.a_with_ttl("b.example")).1, Some(30));
-    assert_eq!(block_on(z.aaaa_with_ttl("b.example")).1, Some(mailroom_dns::DEFAULT_TTL));
+    assert_eq!(
+        block_on(z.aaaa_with_ttl("b.example")).1,
+        Some(mailroom_dns::DEFAULT_TTL)
+    );
     assert_eq!(block_on(z.mx_with_ttl("a.example")).0, Ok(Answer::NoData));
 }

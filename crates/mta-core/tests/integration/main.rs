@@ -1,0 +1,7 @@
+//! Integration tests of mailroom-mta-core: one binary, one module per subject.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119: test helpers are not tests
+
+mod address;
+mod command;
+mod props;
+mod reply;

@@ -1,0 +1,27 @@
+//! Properties: parsing never panics; what is written parses back the same.
+
+use mailroom_mta_core::fuzzing;
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn command_lines_never_panic_and_round_trip(line in "\\PC{0,80}") {
+        fuzzing::command(line.as_bytes());
+    }
+
+    #[test]
+    fn command_shaped_lines_round_trip(
+        verb in "(MAIL FROM:|RCPT TO:|mail from:|rcpt to:)",
+        local in "[a-z0-9.+_-]{1,12}|\"[ -~]{0,10}\"",
+        domain in "[a-z0-9-]{1,10}(\\.[a-z0-9-]{1,10}){0,3}|\\[192\\.0\\.2\\.[0-9]{1,3}\\]",
+        params in "( SIZE=[0-9]{1,6}| BODY=(7BIT|8BITMIME)| NOTIFY=(NEVER|SUCCESS,DELAY)| ENVID=[!-<>-~]{1,8}| REQUIRETLS){0,3}",
+    ) {
+        let line = format!("{verb}<{local}@{domain}>{params}");
+        fuzzing::command(line.as_bytes());
+    }
+
+    #[test]
+    fn replies_never_panic_and_round_trip(text in "([2-5][0-5][0-9][ -][ -~]{0,20}\r\n){1,4}|\\PC{0,60}") {
+        fuzzing::reply(text.as_bytes());
+    }
+}
