@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mailroom_mta_core::{Command, Reply};
+use mailroom_mta_core::{Command, DataReader, Reply};
 
 /// EHLO, MAIL with parameters, ten RCPTs, DATA, QUIT.
 fn transaction() -> Vec<String> {
@@ -35,6 +35,31 @@ fn smtp(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("parse-ehlo-reply", |b| {
         b.iter(|| black_box(Reply::parse(black_box(ehlo)).unwrap()));
+    });
+    // A 10 MB message of 78-octet lines, some starting with a dot, read in 64 KiB pieces.
+    let mut message = Vec::new();
+    let mut n = 0;
+    while message.len() < 10 * 1024 * 1024 {
+        let line = if n % 50 == 0 {
+            "..a stuffed line"
+        } else {
+            "text of the message"
+        };
+        message.extend_from_slice(format!("{line:<76}\r\n").as_bytes());
+        n += 1;
+    }
+    message.extend_from_slice(b".\r\n");
+    group.throughput(Throughput::Bytes(message.len() as u64));
+    let mut out = Vec::with_capacity(message.len());
+    group.bench_function("data-reader-10MB", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut reader = DataReader::new(1 << 30);
+            for piece in message.chunks(64 * 1024) {
+                reader.feed(black_box(piece), &mut out);
+            }
+            reader.finish().unwrap();
+        });
     });
     group.finish();
 }

@@ -44,6 +44,16 @@ pub enum Error {
     /// Non-ASCII text where SMTPUTF8 was not asked for (RFC 6531 §3.4).
     #[error("UTF-8 is allowed only with SMTPUTF8")]
     Utf8NotAllowed,
+    /// A CR or LF in message data that is not part of a CRLF (RFC 5321 §2.3.8): refused, so
+    /// that no other reading of the line ends can smuggle a second message through.
+    #[error("the message has a bare CR or LF, which SMTP does not allow")]
+    BareLineEnd,
+    /// The message is larger than the server accepts (RFC 1870).
+    #[error("the message is larger than {limit} octets")]
+    MessageTooLarge {
+        /// The limit.
+        limit: u64,
+    },
     /// A reply line does not follow RFC 5321 §4.2.
     #[error("malformed reply: {problem}")]
     Reply {
@@ -64,11 +74,19 @@ impl Error {
         let (code, enhanced) = match self {
             Self::UnknownCommand { .. } => (500, EnhancedCode::new(5, 5, 1)),
             Self::Syntax { .. } | Self::BadParameter { .. } => (501, EnhancedCode::new(5, 5, 4)),
+            Self::TooLong {
+                part: "message line",
+                ..
+            } => (550, EnhancedCode::new(5, 6, 0)),
             Self::TooLong { .. } => (501, EnhancedCode::new(5, 5, 4)),
             Self::UnknownParameter { .. } => (555, EnhancedCode::new(5, 5, 4)),
             // RFC 6531 §3.5: 553 5.6.7 for a non-ASCII address without SMTPUTF8.
             Self::Utf8NotAllowed => (553, EnhancedCode::new(5, 6, 7)),
             Self::Reply { .. } => (500, EnhancedCode::new(5, 5, 2)),
+            // RFC 3463: 5.6.0 other media error; RFC 5321 §2.3.8 forbids bare CR and LF.
+            Self::BareLineEnd => (550, EnhancedCode::new(5, 6, 0)),
+            // RFC 1870 §6.2: 552 for a message over the declared maximum.
+            Self::MessageTooLarge { .. } => (552, EnhancedCode::new(5, 3, 4)),
         };
         Reply::new(code, Some(enhanced), self.to_string())
     }

@@ -33,3 +33,26 @@ pub fn reply(data: &[u8]) {
         assert_eq!(again, reply, "{text:?} wrote {written:?}");
     }
 }
+
+/// Message data: reading never panics, stays within what was fed, and, in chunks of any size,
+/// gives the same message and outcome as in one piece.
+pub fn data(input: &[u8]) {
+    let split = input.first().map_or(1, |b| usize::from(*b % 16) + 1);
+    let whole = read(input, input.len().max(1));
+    let chunked = read(input, split);
+    assert_eq!(whole, chunked, "chunks of {split}");
+    assert!(whole.1 <= input.len());
+}
+
+fn read(input: &[u8], chunk: usize) -> (Vec<u8>, usize, Result<(), crate::Error>) {
+    let mut reader = crate::DataReader::new(1 << 20);
+    let mut out = Vec::new();
+    let mut used = 0;
+    for piece in input.chunks(chunk) {
+        used += reader.feed(piece, &mut out);
+        if reader.is_done() {
+            break;
+        }
+    }
+    (out, used, reader.finish())
+}

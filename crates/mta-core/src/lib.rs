@@ -21,6 +21,7 @@
 
 mod address;
 mod command;
+mod data;
 mod error;
 mod reply;
 mod xtext;
@@ -30,5 +31,6 @@ pub mod fuzzing;
 
 pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
 pub use command::{Body, Command, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret};
+pub use data::{DataReader, MAX_TEXT_LINE, dot_stuff};
 pub use error::Error;
 pub use reply::{EnhancedCode, Reply};

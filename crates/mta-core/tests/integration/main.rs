@@ -3,5 +3,6 @@
 
 mod address;
 mod command;
+mod data;
 mod props;
 mod reply;

@@ -25,3 +25,23 @@ proptest! {
         fuzzing::reply(text.as_bytes());
     }
 }
+
+proptest! {
+    #[test]
+    fn data_in_any_chunks_reads_the_same(input in proptest::collection::vec(
+        prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), any::<u8>()], 0..300)) {
+        fuzzing::data(&input);
+    }
+
+    #[test]
+    fn stuffed_bodies_unstuff_to_themselves(lines in proptest::collection::vec("[.a-z ]{0,20}", 0..10)) {
+        let message: Vec<u8> = lines.iter().flat_map(|l| format!("{l}\r\n").into_bytes()).collect();
+        let mut stuffed = Vec::new();
+        mailroom_mta_core::dot_stuff(&message, &mut stuffed);
+        let mut reader = mailroom_mta_core::DataReader::new(1 << 20);
+        let mut out = Vec::new();
+        prop_assert_eq!(reader.feed(&stuffed, &mut out), stuffed.len());
+        prop_assert!(reader.finish().is_ok());
+        prop_assert_eq!(out, message);
+    }
+}
