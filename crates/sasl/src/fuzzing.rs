@@ -1,6 +1,6 @@
 //! Fuzz bodies, shared by the cargo-fuzz targets in `fuzz/` and the proptest properties.
 
-use crate::{LoginServer, PlainCredentials, ScramCredentials, ScramServer};
+use crate::{BearerRequest, LoginServer, PlainCredentials, ScramCredentials, ScramServer};
 
 /// SASL messages: the first third of the input as a PLAIN message and LOGIN responses, the
 /// rest split at the first newline into a SCRAM client-first and client-final message; nothing
@@ -8,6 +8,7 @@ use crate::{LoginServer, PlainCredentials, ScramCredentials, ScramServer};
 pub fn messages(data: &[u8]) {
     let cut = data.len() / 3;
     let (plain, scram) = data.split_at(cut);
+    let _ = BearerRequest::parse(data);
     if let Ok(creds) = PlainCredentials::decode(plain) {
         assert_eq!(PlainCredentials::decode(&creds.encode()).ok(), Some(creds));
     }

@@ -1,7 +1,7 @@
 //! SASL (RFC 4422) mechanisms for SMTP AUTH: PLAIN (RFC 4616), LOGIN and SCRAM-SHA-256
 //! (RFC 5802, RFC 7677), server and client sides as sans-IO steps over the mechanism's
-//! messages (SMTP's base64 wrapping is the caller's). OAUTHBEARER (RFC 7628) arrives with the
-//! rest of the SMTP/SASL issue.
+//! messages (SMTP's base64 wrapping is the caller's), and OAUTHBEARER (RFC 7628) read and
+//! handed to the caller's token validator.
 //!
 //! ```
 //! use mailroom_sasl::PlainCredentials;
@@ -20,6 +20,7 @@
 
 mod error;
 mod login;
+mod oauthbearer;
 mod plain;
 mod scram;
 
@@ -28,5 +29,6 @@ pub mod fuzzing;
 
 pub use error::Error;
 pub use login::{LoginServer, LoginStep};
+pub use oauthbearer::{BearerRequest, error_challenge, is_error_acknowledgement};
 pub use plain::PlainCredentials;
 pub use scram::{MIN_ITERATIONS, ScramClient, ScramCredentials, ScramServer, ScramUser};
