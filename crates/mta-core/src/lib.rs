@@ -20,9 +20,11 @@
 #![warn(missing_docs, clippy::print_stdout)]
 
 mod address;
+mod capabilities;
 mod command;
 mod data;
 mod error;
+mod line;
 mod reply;
 mod xtext;
 
@@ -30,7 +32,9 @@ mod xtext;
 pub mod fuzzing;
 
 pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
+pub use capabilities::Capabilities;
 pub use command::{Body, Command, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret};
 pub use data::{DataReader, MAX_TEXT_LINE, dot_stuff};
 pub use error::Error;
+pub use line::LineReader;
 pub use reply::{EnhancedCode, Reply};

@@ -6,3 +6,4 @@ mod command;
 mod data;
 mod props;
 mod reply;
+mod session_parts;
