@@ -1,23 +1,10 @@
 //! `mailauth verify` and `mailauth dmarc record`, run as a user would: a message signed with a
 //! fresh key, checked against a zone with SPF, DKIM and DMARC records.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn mailauth(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailauth"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
+use crate::mailauth;
 
 fn text(out: &Output) -> String {
     format!(
