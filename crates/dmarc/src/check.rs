@@ -21,12 +21,10 @@ use crate::policy::{
 };
 use crate::record::Record;
 
-/// Whether a name is already ASCII in lower case without a trailing dot, as A-labels are.
+/// Whether a name is already in the form [`mailroom_dns::to_ascii_cow`] gives (it then borrows
+/// the whole name back).
 fn is_plain(name: &str) -> bool {
-    !name.ends_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    matches!(mailroom_dns::to_ascii_cow(name), Ok(Cow::Borrowed(same)) if same.len() == name.len())
 }
 
 /// A From or identifier domain as A-labels, borrowed when it already is.

@@ -80,80 +80,55 @@ pub trait Resolver: Send + Sync {
     }
 }
 
-impl<R: Resolver + ?Sized> Resolver for &R {
-    fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
-        (**self).txt(name)
-    }
-    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
-        (**self).txt_with_ttl(name)
-    }
-    fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
-        (**self).a(name)
-    }
-    fn aaaa(&self, name: &str) -> impl Future<Output = Lookup<Ipv6Addr>> + Send {
-        (**self).aaaa(name)
-    }
-    fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
-        (**self).mx(name)
-    }
-    fn a_with_ttl(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
-        (**self).a_with_ttl(name)
-    }
-    fn aaaa_with_ttl(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
-        (**self).aaaa_with_ttl(name)
-    }
-    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
-        (**self).mx_with_ttl(name)
-    }
-    fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
-        (**self).ptr(ip)
-    }
-    fn exists(&self, name: &str) -> impl Future<Output = Result<bool, DnsError>> + Send {
-        (**self).exists(name)
-    }
+/// Implements [`Resolver`] for a pointer type by asking what it points at, so a resolver can be
+/// shared by reference or by `Arc` without the checks caring which.
+macro_rules! forward_resolver {
+    ($($pointer:ty),*) => {$(
+        impl<R: Resolver + ?Sized> Resolver for $pointer {
+            fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
+                (**self).txt(name)
+            }
+            fn txt_with_ttl(
+                &self,
+                name: &str,
+            ) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
+                (**self).txt_with_ttl(name)
+            }
+            fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
+                (**self).a(name)
+            }
+            fn aaaa(&self, name: &str) -> impl Future<Output = Lookup<Ipv6Addr>> + Send {
+                (**self).aaaa(name)
+            }
+            fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
+                (**self).mx(name)
+            }
+            fn a_with_ttl(
+                &self,
+                name: &str,
+            ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
+                (**self).a_with_ttl(name)
+            }
+            fn aaaa_with_ttl(
+                &self,
+                name: &str,
+            ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
+                (**self).aaaa_with_ttl(name)
+            }
+            fn mx_with_ttl(
+                &self,
+                name: &str,
+            ) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
+                (**self).mx_with_ttl(name)
+            }
+            fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
+                (**self).ptr(ip)
+            }
+            fn exists(&self, name: &str) -> impl Future<Output = Result<bool, DnsError>> + Send {
+                (**self).exists(name)
+            }
+        }
+    )*};
 }
 
-impl<R: Resolver + ?Sized> Resolver for Arc<R> {
-    fn txt(&self, name: &str) -> impl Future<Output = Lookup<Txt>> + Send {
-        (**self).txt(name)
-    }
-    fn txt_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Txt>, Option<u32>)> + Send {
-        (**self).txt_with_ttl(name)
-    }
-    fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
-        (**self).a(name)
-    }
-    fn aaaa(&self, name: &str) -> impl Future<Output = Lookup<Ipv6Addr>> + Send {
-        (**self).aaaa(name)
-    }
-    fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
-        (**self).mx(name)
-    }
-    fn a_with_ttl(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = (Lookup<Ipv4Addr>, Option<u32>)> + Send {
-        (**self).a_with_ttl(name)
-    }
-    fn aaaa_with_ttl(
-        &self,
-        name: &str,
-    ) -> impl Future<Output = (Lookup<Ipv6Addr>, Option<u32>)> + Send {
-        (**self).aaaa_with_ttl(name)
-    }
-    fn mx_with_ttl(&self, name: &str) -> impl Future<Output = (Lookup<Mx>, Option<u32>)> + Send {
-        (**self).mx_with_ttl(name)
-    }
-    fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
-        (**self).ptr(ip)
-    }
-    fn exists(&self, name: &str) -> impl Future<Output = Result<bool, DnsError>> + Send {
-        (**self).exists(name)
-    }
-}
+forward_resolver!(&R, Arc<R>);
