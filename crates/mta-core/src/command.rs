@@ -15,6 +15,9 @@ use crate::xtext;
 /// The longest command line, CRLF included (RFC 5321 §4.5.3.1.4).
 pub const MAX_COMMAND_LINE: usize = 512;
 
+/// The longest AUTH command or SASL response line, CRLF included (RFC 4954 §4).
+pub const MAX_AUTH_LINE: usize = 12_288;
+
 /// One command from a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -146,17 +149,23 @@ impl Command {
     ///
     /// [`Error`] naming the part that is wrong; [`Error::reply`] gives the reply to send.
     pub fn parse(line: &str, utf8: bool) -> Result<Self, Error> {
-        if line.len() + 2 > MAX_COMMAND_LINE {
-            return Err(Error::TooLong {
-                part: "command line",
-                limit: MAX_COMMAND_LINE,
-            });
-        }
         let (verb, args) = match line.split_once(' ') {
             Some((verb, args)) => (verb, args),
             None => (line, ""),
         };
         let verb_upper = verb.to_ascii_uppercase();
+        // AUTH may carry a long initial response (RFC 4954 §4).
+        let limit = if verb_upper == "AUTH" {
+            MAX_AUTH_LINE
+        } else {
+            MAX_COMMAND_LINE
+        };
+        if line.len() + 2 > limit {
+            return Err(Error::TooLong {
+                part: "command line",
+                limit,
+            });
+        }
         let no_args = |command| {
             if args.trim().is_empty() {
                 Ok(command)

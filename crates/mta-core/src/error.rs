@@ -54,6 +54,13 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// The caller used a session out of order (see the session's documented call order); no
+    /// input from the peer causes this.
+    #[error("session used out of order: {problem}")]
+    Misuse {
+        /// What was out of order.
+        problem: &'static str,
+    },
     /// A reply line does not follow RFC 5321 §4.2.
     #[error("malformed reply: {problem}")]
     Reply {
@@ -83,6 +90,7 @@ impl Error {
             // RFC 6531 §3.5: 553 5.6.7 for a non-ASCII address without SMTPUTF8.
             Self::Utf8NotAllowed => (553, EnhancedCode::new(5, 6, 7)),
             Self::Reply { .. } => (500, EnhancedCode::new(5, 5, 2)),
+            Self::Misuse { .. } => (451, EnhancedCode::new(4, 3, 0)),
             // RFC 3463: 5.6.0 other media error; RFC 5321 §2.3.8 forbids bare CR and LF.
             Self::BareLineEnd => (550, EnhancedCode::new(5, 6, 0)),
             // RFC 1870 §6.2: 552 for a message over the declared maximum.

@@ -56,3 +56,98 @@ fn read(input: &[u8], chunk: usize) -> (Vec<u8>, usize, Result<(), crate::Error>
     }
     (out, used, reader.finish())
 }
+
+/// A server session fed arbitrary bytes in arbitrary pieces, with decisions drawn from the
+/// input: it never panics or loops, writes only whole well-formed replies, never asks to wait
+/// when every event was answered, and stays closed once closed.
+pub fn server_session(data: &[u8]) {
+    use crate::{Decision, EnhancedCode, Event, ServerConfig, ServerSession, Step, TlsMode};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let Some((&flags, input)) = data.split_first() else {
+        return;
+    };
+    let mut config = ServerConfig::new("mx.example.org");
+    config.tls = match flags % 3 {
+        0 => TlsMode::None,
+        1 => TlsMode::StartTls,
+        _ => TlsMode::Implicit,
+    };
+    if flags & 4 != 0 {
+        config.auth_mechanisms = vec!["PLAIN".to_owned(), "LOGIN".to_owned()];
+    }
+    config.max_message_size = 200;
+    config.max_recipients = 3;
+    config.max_errors = 1 + usize::from(flags >> 4);
+    // One instant to start from; the session only ever compares instants it is given.
+    #[allow(clippy::disallowed_methods)]
+    let mut now = std::time::Instant::now();
+    let mut session = ServerSession::new(Arc::new(config), now);
+    let mut pieces = input.chunks(usize::from(flags >> 3).max(1));
+    let mut choices = input.iter().rev().cycle();
+    let mut message_octets = 0;
+    for _ in 0..100_000 + 100 * input.len() {
+        match session.next(now) {
+            Step::Write(bytes) => check_replies(&bytes),
+            Step::NeedInput => match pieces.next() {
+                Some(piece) => session.feed(piece),
+                // The input is over: let the client time out.
+                None => now += Duration::from_secs(3600),
+            },
+            Step::Event(event) => {
+                let choice = choices.next().copied().unwrap_or(0);
+                let decision = match (choice % 8, &event) {
+                    (_, Event::Connect) => Decision::Accept,
+                    (0..=2, Event::Auth { .. } | Event::AuthResponse(_)) => {
+                        Decision::Challenge(vec![choice])
+                    }
+                    (1, _) => {
+                        Decision::Reply(Reply::new(550, Some(EnhancedCode::new(5, 7, 1)), "no"))
+                    }
+                    (2, _) => Decision::Reply(Reply::new(451, None, "later")),
+                    _ => Decision::Accept,
+                };
+                assert!(session.decide(decision).is_ok(), "{event:?}");
+            }
+            Step::MessageData(bytes) => {
+                message_octets += bytes.len();
+                assert!(message_octets <= input.len());
+            }
+            Step::DiscardMessage => message_octets = 0,
+            Step::StartTls => assert!(session.tls_established().is_ok()),
+            Step::Waiting => panic!("waiting with every event answered"),
+            Step::Close => {
+                assert_eq!(session.next(now), Step::Close, "a closed session went on");
+                return;
+            }
+        }
+    }
+    panic!("the session did not finish");
+}
+
+/// A write is whole replies: lines of three digits, a space or hyphen and text, each reply
+/// ending with a line whose fourth octet is a space, and each parsing as a reply.
+fn check_replies(bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{bytes:?}"));
+    assert!(text.ends_with("\r\n"), "{text:?}");
+    let mut reply_start = 0;
+    let mut at = 0;
+    for line in text.split_inclusive("\r\n") {
+        let head = line.as_bytes();
+        assert!(
+            head.len() >= 6
+                && head[..3].iter().all(u8::is_ascii_digit)
+                && (head[3] == b' ' || head[3] == b'-')
+                && !line[..line.len() - 2].contains(['\r', '\n']),
+            "{line:?}"
+        );
+        at += line.len();
+        if head[3] == b' ' {
+            let reply = &text[reply_start..at];
+            assert!(Reply::parse(reply).is_ok(), "{reply:?}");
+            reply_start = at;
+        }
+    }
+    assert_eq!(reply_start, text.len(), "an unfinished reply: {text:?}");
+}

@@ -26,6 +26,7 @@ mod data;
 mod error;
 mod line;
 mod reply;
+mod server;
 mod xtext;
 
 #[doc(hidden)]
@@ -33,8 +34,13 @@ pub mod fuzzing;
 
 pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
 pub use capabilities::Capabilities;
-pub use command::{Body, Command, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret};
+pub use command::{
+    Body, Command, MAX_AUTH_LINE, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret,
+};
 pub use data::{DataReader, MAX_TEXT_LINE, dot_stuff};
 pub use error::Error;
 pub use line::LineReader;
 pub use reply::{EnhancedCode, Reply};
+pub use server::{
+    Decision, Envelope, Event, Recipient, ServerConfig, ServerSession, Step, TlsMode,
+};

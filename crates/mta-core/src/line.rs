@@ -17,17 +17,36 @@ use crate::error::Error;
 /// lines.push(b"mple.org>\r\n");
 /// assert_eq!(lines.next_line(), Some(Ok("MAIL FROM:<a@example.org>".to_owned())));
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LineReader {
     buffer: Vec<u8>,
     /// Octets of an over-long line are being skipped up to its end.
     skipping: bool,
+    /// The longest line accepted, CRLF included.
+    limit: usize,
+}
+
+impl Default for LineReader {
+    fn default() -> Self {
+        Self::with_limit(MAX_COMMAND_LINE)
+    }
 }
 
 impl LineReader {
-    /// An empty reader.
+    /// An empty reader of lines of at most [`MAX_COMMAND_LINE`] octets.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty reader of lines of at most `limit` octets, CRLF included: a server that offers
+    /// AUTH reads lines of up to [`MAX_AUTH_LINE`](crate::MAX_AUTH_LINE) (RFC 4954 §4) and checks the shorter limit
+    /// of other commands when it parses them.
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            buffer: Vec::new(),
+            skipping: false,
+            limit,
+        }
     }
 
     /// Adds bytes from the client.
@@ -39,7 +58,7 @@ impl LineReader {
     /// line has arrived. A bad line is consumed, so reading goes on with the next one.
     pub fn next_line(&mut self) -> Option<Result<String, Error>> {
         let Some(lf) = memchr::memchr(b'\n', &self.buffer) else {
-            if self.buffer.len() >= MAX_COMMAND_LINE {
+            if self.buffer.len() >= self.limit {
                 // Keep the last octet: it may be the CR of the CRLF still to come.
                 let keep = usize::from(self.buffer.last() == Some(&b'\r'));
                 self.buffer.drain(..self.buffer.len() - keep);
@@ -48,10 +67,10 @@ impl LineReader {
             return None;
         };
         let line: Vec<u8> = self.buffer.drain(..=lf).collect();
-        if std::mem::take(&mut self.skipping) || line.len() > MAX_COMMAND_LINE {
+        if std::mem::take(&mut self.skipping) || line.len() > self.limit {
             return Some(Err(Error::TooLong {
                 part: "command line",
-                limit: MAX_COMMAND_LINE,
+                limit: self.limit,
             }));
         }
         let Some(text) = line.strip_suffix(b"\r\n") else {

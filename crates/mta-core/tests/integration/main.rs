@@ -7,3 +7,4 @@ mod data;
 mod props;
 mod reply;
 mod session_parts;
+mod transcript;

@@ -45,3 +45,42 @@ proptest! {
         prop_assert_eq!(out, message);
     }
 }
+
+proptest! {
+    #[test]
+    fn the_server_session_survives_any_bytes(input in proptest::collection::vec(any::<u8>(), 0..400)) {
+        fuzzing::server_session(&input);
+    }
+
+    #[test]
+    fn the_server_session_survives_command_shaped_input(
+        flags in any::<u8>(),
+        lines in proptest::collection::vec(
+            "(EHLO a.example|HELO b|MAIL FROM:<a@b.example>|RCPT TO:<c@d.example>|DATA|BDAT [0-9] LAST|BDAT 3|RSET|NOOP|STARTTLS|AUTH PLAIN|AUTH LOGIN dGlt|\\*|dGlt|QUIT|\\.|[ -~]{0,12})(\r\n|\n|\r)",
+            0..40,
+        ),
+    ) {
+        let mut input = vec![flags];
+        input.extend(lines.concat().into_bytes());
+        fuzzing::server_session(&input);
+    }
+}
+
+/// The committed fuzz seeds (the transcripts' client sides) pass the fuzz body too.
+#[test]
+fn the_server_session_fuzz_seeds_pass() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus/smtp_server_session");
+    let mut count = 0;
+    #[allow(clippy::disallowed_methods)] // the test reads the committed seeds
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let seed = std::fs::read(entry.unwrap().path()).unwrap();
+        for flags in 0..=u8::MAX {
+            let mut input = seed.clone();
+            input[0] = flags;
+            fuzzing::server_session(&input);
+        }
+        count += 1;
+    }
+    assert!(count >= 10);
+}
