@@ -151,3 +151,64 @@ fn check_replies(bytes: &[u8]) {
     }
     assert_eq!(reply_start, text.len(), "an unfinished reply: {text:?}");
 }
+
+/// A client session fed arbitrary server bytes in arbitrary pieces, sending one message when
+/// ready: it never panics or loops, and every step it gives is one the caller can act on.
+pub fn client_session(data: &[u8]) {
+    use crate::{ClientConfig, ClientSession, ClientStep, Envelope, ForwardPath, Recipient};
+    use crate::{Mailbox, ReversePath, StartTls};
+    use std::time::Duration;
+
+    let Some((&flags, input)) = data.split_first() else {
+        return;
+    };
+    let mut config = ClientConfig::new("client.example");
+    config.starttls = match flags % 3 {
+        0 => StartTls::Never,
+        1 => StartTls::Opportunistic,
+        _ => StartTls::Required,
+    };
+    // One instant to start from; the session only ever compares instants it is given.
+    #[allow(clippy::disallowed_methods)]
+    let mut now = std::time::Instant::now();
+    let mut client = ClientSession::new(config, now);
+    let mut pieces = input.chunks(usize::from(flags >> 3).max(1));
+    let mut sent = false;
+    let mailbox = Mailbox {
+        local: "a".to_owned(),
+        domain: crate::Domain::Name("example.org".to_owned()),
+    };
+    for _ in 0..100_000 + 100 * input.len() {
+        match client.next(now) {
+            ClientStep::Write(bytes) => assert!(bytes.ends_with(b"\r\n")),
+            ClientStep::NeedInput => match pieces.next() {
+                Some(piece) => client.feed(piece),
+                None => now += Duration::from_secs(3600),
+            },
+            ClientStep::StartTls => assert!(client.tls_established().is_ok()),
+            ClientStep::AuthChallenge(_) => assert!(client.auth_cancel().is_ok()),
+            ClientStep::Ready if !sent => {
+                sent = true;
+                let envelope = Envelope {
+                    from: ReversePath::Mailbox(mailbox.clone()),
+                    params: crate::MailParameters::default(),
+                    recipients: vec![Recipient {
+                        to: ForwardPath::Mailbox(mailbox.clone()),
+                        params: crate::RcptParameters::default(),
+                    }],
+                    size: 0,
+                };
+                assert!(
+                    client
+                        .send(envelope, b"Subject: x\r\n\r\n.\r\n".to_vec())
+                        .is_ok()
+                );
+            }
+            ClientStep::Ready => client.quit(),
+            ClientStep::AuthResult(_) | ClientStep::Sent(_) | ClientStep::Failed(_) => {}
+            ClientStep::Waiting => panic!("waiting with nothing asked of the caller"),
+            ClientStep::Close => return,
+        }
+    }
+    panic!("the client session did not finish");
+}

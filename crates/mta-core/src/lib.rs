@@ -21,6 +21,7 @@
 
 mod address;
 mod capabilities;
+mod client;
 mod command;
 mod data;
 mod error;
@@ -34,6 +35,7 @@ pub mod fuzzing;
 
 pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
 pub use capabilities::Capabilities;
+pub use client::{ClientConfig, ClientSession, ClientStep, Delivery, StartTls};
 pub use command::{
     Body, Command, MAX_AUTH_LINE, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret,
 };

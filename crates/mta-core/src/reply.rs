@@ -98,6 +98,17 @@ impl Reply {
         }
     }
 
+    /// A one-line reply with an enhanced status code, as most replies are.
+    ///
+    /// ```
+    /// use mailroom_mta_core::Reply;
+    /// let reply = Reply::coded(550, (5, 1, 1), "no such user");
+    /// assert_eq!(reply.to_string(), "550 5.1.1 no such user\r\n");
+    /// ```
+    pub fn coded(code: u16, (class, subject, detail): (u8, u16, u16), text: &str) -> Self {
+        Self::new(code, Some(EnhancedCode::new(class, subject, detail)), text)
+    }
+
     /// Whether the code is 2xx.
     pub fn is_positive(&self) -> bool {
         (200..300).contains(&self.code)

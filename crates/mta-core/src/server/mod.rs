@@ -455,7 +455,7 @@ impl ServerSession {
         let line = match line {
             Ok(line) => line,
             Err(Error::BareLineEnd) => {
-                self.reply(&refusal(
+                self.reply(&Reply::coded(
                     500,
                     (5, 5, 2),
                     "a command line must end with CRLF",
@@ -481,7 +481,7 @@ impl ServerSession {
     }
 
     fn command(&mut self, command: Command) -> Option<Event> {
-        let out_of_order = |text| Some(refusal(503, (5, 5, 1), text));
+        let out_of_order = |text| Some(Reply::coded(503, (5, 5, 1), text));
         let extended = matches!(command, Command::Ehlo(_));
         let refused = match command {
             Command::Helo(domain) | Command::Ehlo(domain) => {
@@ -512,11 +512,15 @@ impl ServerSession {
                 if count >= self.config.max_recipients {
                     // RFC 5321 §4.5.3.1.10: 452 for too many recipients; the client sends the
                     // rest in another transaction.
-                    self.write(&refusal(452, (4, 5, 3), "too many recipients"));
+                    self.write(&Reply::coded(452, (4, 5, 3), "too many recipients"));
                     return None;
                 }
                 if !self.config.dsn && (params.notify.is_some() || params.orcpt.is_some()) {
-                    Some(refusal(555, (5, 5, 4), "DSN parameters are not offered"))
+                    Some(Reply::coded(
+                        555,
+                        (5, 5, 4),
+                        "DSN parameters are not offered",
+                    ))
                 } else {
                     self.pending = Some(Pending::Rcpt(Recipient {
                         to: to.clone(),
@@ -529,7 +533,7 @@ impl ServerSession {
                 None => out_of_order("send MAIL first"),
                 Some(envelope) if envelope.recipients.is_empty() => {
                     // RFC 5321 §3.3: no valid recipients.
-                    Some(refusal(554, (5, 5, 1), "no valid recipients"))
+                    Some(Reply::coded(554, (5, 5, 1), "no valid recipients"))
                 }
                 // RFC 3030 §3: BINARYMIME needs BDAT, and DATA does not follow BDAT.
                 Some(envelope) if envelope.params.body == Some(Body::BinaryMime) => {
@@ -569,7 +573,7 @@ impl ServerSession {
                 None
             }
             Command::Expn(_) => {
-                self.write(&refusal(502, (5, 5, 1), "EXPN is not available"));
+                self.write(&Reply::coded(502, (5, 5, 1), "EXPN is not available"));
                 None
             }
             Command::Help(_) => {
@@ -580,7 +584,7 @@ impl ServerSession {
             }
             Command::StartTls if self.tls => out_of_order("TLS is already active"),
             Command::StartTls if self.config.tls != TlsMode::StartTls => {
-                Some(refusal(502, (5, 5, 1), "STARTTLS is not offered"))
+                Some(Reply::coded(502, (5, 5, 1), "STARTTLS is not offered"))
             }
             Command::StartTls => {
                 self.write(&Reply::new(
@@ -607,7 +611,7 @@ impl ServerSession {
                         Some(text) => match BASE64.decode(text) {
                             Ok(bytes) => Some(bytes),
                             Err(_) => {
-                                self.reply(&refusal(
+                                self.reply(&Reply::coded(
                                     501,
                                     (5, 5, 2),
                                     "the initial response is not base64",
@@ -638,25 +642,33 @@ impl ServerSession {
             .is_some_and(|size| size > config.max_message_size)
         {
             // RFC 1870 §6.2: 552 for a declared size over the fixed maximum.
-            return Some(refusal(
+            return Some(Reply::coded(
                 552,
                 (5, 3, 4),
                 "the message is larger than this server accepts",
             ));
         }
         if params.body == Some(Body::BinaryMime) && !config.chunking {
-            return Some(refusal(555, (5, 5, 4), "BODY=BINARYMIME is not offered"));
+            return Some(Reply::coded(
+                555,
+                (5, 5, 4),
+                "BODY=BINARYMIME is not offered",
+            ));
         }
         if params.requiretls && !self.tls {
             // RFC 8689 §4.1: REQUIRETLS is offered only under TLS.
-            return Some(refusal(
+            return Some(Reply::coded(
                 555,
                 (5, 5, 4),
                 "REQUIRETLS is offered only under TLS",
             ));
         }
         if !config.dsn && (params.ret.is_some() || params.envid.is_some()) {
-            return Some(refusal(555, (5, 5, 4), "DSN parameters are not offered"));
+            return Some(Reply::coded(
+                555,
+                (5, 5, 4),
+                "DSN parameters are not offered",
+            ));
         }
         None
     }
@@ -664,30 +676,30 @@ impl ServerSession {
     /// Why AUTH is refused before the caller is asked, if it is (RFC 4954 §4, §6).
     fn check_auth(&self, mechanism: &str) -> Option<Reply> {
         if !matches!(self.helo, Some((_, true))) {
-            return Some(refusal(503, (5, 5, 1), "send EHLO first"));
+            return Some(Reply::coded(503, (5, 5, 1), "send EHLO first"));
         }
         if self.authenticated {
-            return Some(refusal(503, (5, 5, 1), "already authenticated"));
+            return Some(Reply::coded(503, (5, 5, 1), "already authenticated"));
         }
         if self.transaction.is_some() {
-            return Some(refusal(
+            return Some(Reply::coded(
                 503,
                 (5, 5, 1),
                 "AUTH is not allowed during a mail transaction",
             ));
         }
         if self.config.auth_mechanisms.is_empty() {
-            return Some(refusal(502, (5, 5, 1), "AUTH is not offered"));
+            return Some(Reply::coded(502, (5, 5, 1), "AUTH is not offered"));
         }
         if !self.tls && !self.config.auth_without_tls {
-            return Some(refusal(
+            return Some(Reply::coded(
                 538,
                 (5, 7, 11),
                 "encryption is required to authenticate",
             ));
         }
         if !self.config.auth_mechanisms.iter().any(|m| m == mechanism) {
-            return Some(refusal(
+            return Some(Reply::coded(
                 504,
                 (5, 5, 4),
                 "unrecognized authentication mechanism",
@@ -707,7 +719,7 @@ impl ServerSession {
             }
         };
         if line == "*" {
-            self.reply(&refusal(501, (5, 0, 0), "authentication cancelled"));
+            self.reply(&Reply::coded(501, (5, 0, 0), "authentication cancelled"));
             return None;
         }
         match BASE64.decode(line.trim_end()) {
@@ -717,7 +729,7 @@ impl ServerSession {
                 Some(Event::AuthResponse(bytes))
             }
             Err(_) => {
-                self.reply(&refusal(501, (5, 5, 2), "the response is not base64"));
+                self.reply(&Reply::coded(501, (5, 5, 2), "the response is not base64"));
                 None
             }
         }
@@ -731,10 +743,12 @@ impl ServerSession {
             then: AfterChunk::Refuse(reply),
         };
         self.phase = match &self.transaction {
-            _ if !self.config.chunking => refuse(refusal(502, (5, 5, 1), "BDAT is not offered")),
-            None => refuse(refusal(503, (5, 5, 1), "send MAIL first")),
+            _ if !self.config.chunking => {
+                refuse(Reply::coded(502, (5, 5, 1), "BDAT is not offered"))
+            }
+            None => refuse(Reply::coded(503, (5, 5, 1), "send MAIL first")),
             Some(envelope) if envelope.recipients.is_empty() => {
-                refuse(refusal(554, (5, 5, 1), "no valid recipients"))
+                refuse(Reply::coded(554, (5, 5, 1), "no valid recipients"))
             }
             Some(envelope) if envelope.size.saturating_add(size) > self.config.max_message_size => {
                 let limit = self.config.max_message_size;
@@ -820,7 +834,7 @@ impl ServerSession {
             self.queued.push_back(Step::DiscardMessage);
         }
         let text = format!("{} timeout, closing the connection", self.config.host);
-        self.write(&refusal(421, (4, 4, 2), &text));
+        self.write(&Reply::coded(421, (4, 4, 2), &text));
         self.transaction = None;
         self.phase = Phase::Closed;
         self.queued
@@ -840,7 +854,7 @@ impl ServerSession {
                     "{} too many errors, closing the connection",
                     self.config.host
                 );
-                self.write(&refusal(421, (4, 7, 0), &text));
+                self.write(&Reply::coded(421, (4, 7, 0), &text));
                 self.reset_transaction();
                 self.phase = Phase::Closed;
             }
@@ -854,9 +868,4 @@ impl ServerSession {
     fn flush(&mut self) -> Option<Step> {
         (!self.out.is_empty()).then(|| Step::Write(std::mem::take(&mut self.out)))
     }
-}
-
-/// A 4xx or 5xx reply with its enhanced code.
-fn refusal(code: u16, (class, subject, detail): (u8, u16, u16), text: &str) -> Reply {
-    Reply::new(code, Some(EnhancedCode::new(class, subject, detail)), text)
 }

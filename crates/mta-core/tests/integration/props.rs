@@ -66,6 +66,21 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn the_client_session_survives_any_server(
+        flags in any::<u8>(),
+        replies in proptest::collection::vec(
+            "(220 mx|250 ok|250-mx|250 PIPELINING|250-STARTTLS|250 SIZE 5|354 go|334 dGlt|334 %%|421 bye|500 no|550 no|451 later|[ -~]{0,8})(\r\n|\n)",
+            0..30,
+        ),
+    ) {
+        let mut input = vec![flags];
+        input.extend(replies.concat().into_bytes());
+        fuzzing::client_session(&input);
+    }
+}
+
 /// The committed fuzz seeds (the transcripts' client sides) pass the fuzz body too.
 #[test]
 fn the_server_session_fuzz_seeds_pass() {
