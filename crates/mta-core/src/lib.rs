@@ -24,6 +24,8 @@ mod capabilities;
 mod client;
 mod command;
 mod data;
+#[cfg(feature = "tokio")]
+pub mod driver;
 mod error;
 mod line;
 mod reply;

@@ -75,6 +75,8 @@ pub struct ServerSession {
     last_activity: Instant,
     /// A decision or the TLS handshake happened since the last call to `next`.
     refreshed: bool,
+    /// The server is going down: close before the next command.
+    shutting_down: bool,
 }
 
 /// What the session is reading.
@@ -139,6 +141,7 @@ impl ServerSession {
             errors: 0,
             last_activity: now,
             refreshed: false,
+            shutting_down: false,
         }
     }
 
@@ -263,6 +266,13 @@ impl ServerSession {
                     if let Some(step) = self.queued.pop_front() {
                         return step;
                     }
+                }
+                Phase::Command | Phase::AuthExchange if self.shutting_down => {
+                    // RFC 5321 §3.8: 421 when the service is closing.
+                    let text = format!("{} is shutting down", self.config.host);
+                    self.write(&Reply::coded(421, (4, 3, 2), &text));
+                    self.reset_transaction();
+                    self.phase = Phase::Closed;
                 }
                 Phase::Command | Phase::AuthExchange => {
                     let Some(line) = self.lines.next_line() else {
@@ -396,6 +406,13 @@ impl ServerSession {
             }
         }
         Ok(())
+    }
+
+    /// The server is going down: the session closes with 421 4.3.2 before reading another
+    /// command (RFC 5321 §3.8). A message being received is read to its end and decided
+    /// first, so a client in the middle of DATA does not lose its work.
+    pub fn shutdown(&mut self) {
+        self.shutting_down = true;
     }
 
     /// The TLS handshake after [`Step::StartTls`] succeeded: the session starts over, as

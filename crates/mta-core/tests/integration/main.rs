@@ -5,6 +5,8 @@ mod address;
 mod client;
 mod command;
 mod data;
+#[cfg(feature = "tokio")]
+mod driver;
 mod props;
 mod reply;
 mod session_parts;
