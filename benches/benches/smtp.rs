@@ -1,10 +1,18 @@
-//! SMTP command parsing: the lines of a typical inbound transaction, parsed as the server does.
+//! SMTP: command parsing, the DATA reader, and whole sessions (EHLO, MAIL, 10 RCPT, 4 KiB of
+//! DATA, QUIT), in memory and over loopback TCP with the tokio driver.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119
 
 use std::hint::black_box;
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mailroom_mta_core::{Command, DataReader, Reply};
+use mailroom_mta_core::driver::{Client, Handler, Peer, Server};
+use mailroom_mta_core::{
+    ClientConfig, ClientSession, ClientStep, Command, DataReader, Decision, Envelope, ForwardPath,
+    Mailbox, Recipient, Reply, ReversePath, ServerConfig, ServerSession, StartTls, Step,
+};
 
 /// EHLO, MAIL with parameters, ten RCPTs, DATA, QUIT.
 fn transaction() -> Vec<String> {
@@ -64,5 +72,119 @@ fn smtp(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! { name = benches; config = mailroom_benches::criterion_config(); targets = smtp }
+/// The envelope and message of the session benches: 10 recipients, 4 KiB.
+fn message() -> (Envelope, Vec<u8>) {
+    let mailbox = |text: &str| Mailbox::parse(text, false).unwrap();
+    let envelope = Envelope {
+        from: ReversePath::Mailbox(mailbox("sender@client.example")),
+        params: Default::default(),
+        recipients: (0..10)
+            .map(|n| Recipient {
+                to: ForwardPath::Mailbox(mailbox(&format!("user{n}@example.org"))),
+                params: Default::default(),
+            })
+            .collect(),
+        size: 0,
+    };
+    let mut body = b"From: sender@client.example\r\nSubject: bench\r\n\r\n".to_vec();
+    while body.len() < 4096 {
+        body.extend_from_slice(format!("{:<76}\r\n", "a line of the message").as_bytes());
+    }
+    (envelope, body)
+}
+
+/// Counts what it receives and accepts everything.
+struct Sink;
+
+impl Handler for Sink {
+    type Connection = usize;
+
+    async fn connect(&self, _peer: Peer) -> Result<usize, Reply> {
+        Ok(0)
+    }
+
+    async fn data(&self, octets: &mut usize, chunk: &[u8]) -> io::Result<()> {
+        *octets += chunk.len();
+        Ok(())
+    }
+
+    async fn message(&self, octets: &mut usize, _envelope: Envelope) -> Decision {
+        black_box(std::mem::take(octets));
+        Decision::Accept
+    }
+}
+
+/// One whole session between the two sans-IO state machines, no sockets.
+fn in_memory_session(server_config: &Arc<ServerConfig>, envelope: &Envelope, body: &[u8]) {
+    let now = Instant::now();
+    let config = ClientConfig {
+        starttls: StartTls::Never,
+        ..ClientConfig::new("client.example")
+    };
+    let mut client = ClientSession::new(config, now);
+    let mut server = ServerSession::new(Arc::clone(server_config), now);
+    let mut sent = false;
+    loop {
+        loop {
+            match server.next(now) {
+                Step::Write(bytes) => client.feed(&bytes),
+                Step::Event(_) => server.decide(Decision::Accept).unwrap(),
+                Step::MessageData(chunk) => {
+                    black_box(chunk);
+                }
+                _ => break,
+            }
+        }
+        match client.next(now) {
+            ClientStep::Write(bytes) => server.feed(&bytes),
+            ClientStep::Ready if !sent => {
+                sent = true;
+                client.send(envelope.clone(), body.to_vec()).unwrap();
+            }
+            ClientStep::Sent(delivery) => {
+                assert_eq!(delivery.accepted().count(), 10);
+                client.quit();
+            }
+            ClientStep::Close => return,
+            ClientStep::NeedInput => {}
+            step => panic!("{step:?}"),
+        }
+    }
+}
+
+fn session(c: &mut Criterion) {
+    let (envelope, body) = message();
+    let mut group = c.benchmark_group("smtp-session");
+    group.throughput(Throughput::Elements(1));
+    let server_config = Arc::new(ServerConfig::new("mx.example.org"));
+    group.bench_function("in-memory-10-rcpt-4KiB", |b| {
+        b.iter(|| in_memory_session(&server_config, &envelope, &body));
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = Server::new(ServerConfig::new("mx.example.org"), Sink);
+    runtime.spawn(server.serve(listener, std::future::pending()));
+    group.bench_function("loopback-10-rcpt-4KiB", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let config = ClientConfig::new("client.example");
+                let mut client = Client::connect(addr, config, None).await.unwrap();
+                let delivery = client.send(envelope.clone(), body.clone()).await.unwrap();
+                assert_eq!(delivery.accepted().count(), 10);
+                client.quit().await.unwrap();
+            });
+        });
+    });
+    group.finish();
+}
+
+criterion_group! { name = benches; config = mailroom_benches::criterion_config(); targets = smtp, session }
 criterion_main!(benches);

@@ -1,6 +1,16 @@
 //! SMTP (RFC 5321 and its extensions) as a sans-IO library: addresses, the command and reply
-//! grammar, and (arriving with the rest of the SMTP issue) server and client session state
-//! machines that take bytes in and give bytes and policy events out, with a tokio driver.
+//! grammar, and server and client session state machines that take bytes in and give bytes
+//! and policy events out; with the `tokio` feature, a driver that runs them over TCP and TLS.
+//!
+//! ```text
+//!             bytes in ──feed()──▶ ┌────────────────┐ ──Step::Write──▶ bytes out
+//!   client ◀────────────────────── │ ServerSession  │ ──Step::Event──▶ caller decides:
+//!                                  │ (sans-IO)      │ ◀──decide()───── accept / refuse
+//!   DataReader, LineReader ◀────── └────────────────┘ ──MessageData──▶ caller stores
+//!                                         ▲
+//!                  driver::Server ────────┘  (tokio + rustls: reads, writes, TLS, time,
+//!                                             asks a Handler at each event)
+//! ```
 //!
 //! ```
 //! use mailroom_mta_core::{Command, ForwardPath};
@@ -11,10 +21,14 @@
 //! # Ok::<(), mailroom_mta_core::Error>(())
 //! ```
 //!
+//! The sessions: [`ServerSession`] answers a client, [`ClientSession`] delivers to a server.
+//! Both take the time as an argument and leave sockets, TLS handshakes and storage to their
+//! caller.
+//!
 //! # What this crate does not do
 //!
 //! It makes no policy decisions (who may relay, which recipients exist): each policy point is an
-//! event its caller answers. It does not store or deliver mail.
+//! event its caller answers. It does not store or deliver mail, look up MX records or queue.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
