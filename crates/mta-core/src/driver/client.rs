@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::stream::{Stream, now};
+use super::stream::{Stream, now, within};
 use crate::client::{ClientConfig, ClientSession, ClientStep, Delivery, StartTls};
 use crate::reply::Reply;
 use crate::server::Envelope;
@@ -54,6 +54,8 @@ pub struct Client {
     tls: Option<ClientTls>,
     buffer: Vec<u8>,
     failure: Option<Reply>,
+    /// How long a write or a TLS handshake may take.
+    limit: std::time::Duration,
 }
 
 impl Client {
@@ -85,13 +87,17 @@ impl Client {
         let _ = tcp.set_nodelay(true);
         let stream = match &tls {
             Some(tls) if config.implicit_tls => Stream::Client(Box::new(
-                TlsConnector::from(Arc::clone(&tls.config))
-                    .connect(tls.server_name.clone(), tcp)
-                    .await?,
+                within(
+                    config.command_timeout,
+                    TlsConnector::from(Arc::clone(&tls.config))
+                        .connect(tls.server_name.clone(), tcp),
+                )
+                .await?,
             )),
             _ => Stream::Plain(tcp),
         };
         let mut client = Self {
+            limit: config.command_timeout,
             session: ClientSession::new(config, now()),
             stream,
             tls,
@@ -240,7 +246,9 @@ impl Client {
     async fn drive(&mut self) -> io::Result<ClientStep> {
         loop {
             match self.session.next(now()) {
-                ClientStep::Write(bytes) => self.stream.write_all(&bytes).await?,
+                ClientStep::Write(bytes) => {
+                    within(self.limit, self.stream.write_all(&bytes)).await?;
+                }
                 ClientStep::NeedInput => {
                     let deadline = tokio::time::Instant::from_std(self.session.deadline());
                     match tokio::time::timeout_at(deadline, self.stream.read(&mut self.buffer))
@@ -264,7 +272,8 @@ impl Client {
                     };
                     let tcp = self.stream.take_plain()?;
                     let connector = TlsConnector::from(Arc::clone(&tls.config));
-                    let tls_stream = connector.connect(tls.server_name.clone(), tcp).await?;
+                    let handshake = connector.connect(tls.server_name.clone(), tcp);
+                    let tls_stream = within(self.limit, handshake).await?;
                     self.stream = Stream::Client(Box::new(tls_stream));
                     self.session.tls_established().map_err(io::Error::other)?;
                 }

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use super::auth::Exchange;
-use super::stream::{Stream, now};
+use super::stream::{Stream, now, within};
 use crate::address::{Domain, ForwardPath, ReversePath};
 use crate::command::{MailParameters, RcptParameters};
 use crate::reply::Reply;
@@ -266,10 +266,12 @@ impl<H: Handler> Connection<H> {
     async fn run(mut self, tcp: TcpStream, peer: Peer) -> io::Result<()> {
         let _ = tcp.set_nodelay(true);
         let handler = Arc::clone(&self.handler);
+        // TLS handshakes and writes get the command timeout too (RFC 5321 §4.5.3.2).
+        let limit = self.config.command_timeout;
         let mut session = ServerSession::new(Arc::clone(&self.config), now());
         let mut stream = match (&self.tls, self.config.tls) {
             (Some(acceptor), TlsMode::Implicit) => {
-                Stream::Server(Box::new(acceptor.accept(tcp).await?))
+                Stream::Server(Box::new(within(limit, acceptor.accept(tcp)).await?))
             }
             _ => Stream::Plain(tcp),
         };
@@ -282,7 +284,7 @@ impl<H: Handler> Connection<H> {
                     let _ = session.decide(Decision::Reply(reply));
                 }
                 while let Step::Write(bytes) = session.next(now()) {
-                    stream.write_all(&bytes).await?;
+                    within(limit, stream.write_all(&bytes)).await?;
                 }
                 return stream.shutdown().await;
             }
@@ -295,7 +297,7 @@ impl<H: Handler> Connection<H> {
         let mut buffer = vec![0; 64 * 1024];
         loop {
             match session.next(now()) {
-                Step::Write(bytes) => stream.write_all(&bytes).await?,
+                Step::Write(bytes) => within(limit, stream.write_all(&bytes)).await?,
                 Step::NeedInput => {
                     let deadline = tokio::time::Instant::from_std(session.deadline());
                     tokio::select! {
@@ -357,7 +359,7 @@ impl<H: Handler> Connection<H> {
                         return Err(io::Error::other("STARTTLS without a TLS configuration"));
                     };
                     let tcp = stream.take_plain()?;
-                    stream = Stream::Server(Box::new(acceptor.accept(tcp).await?));
+                    stream = Stream::Server(Box::new(within(limit, acceptor.accept(tcp)).await?));
                     session.tls_established().map_err(io::Error::other)?;
                     handler.tls_established(&mut conn);
                 }

@@ -91,3 +91,14 @@ impl AsyncWrite for Stream {
 pub(crate) fn now() -> std::time::Instant {
     tokio::time::Instant::now().into_std()
 }
+
+/// Runs `work` (a TLS handshake, a write) for at most `limit`, so that a peer that stops
+/// reading or writing cannot hold a connection open forever.
+pub(crate) async fn within<T>(
+    limit: std::time::Duration,
+    work: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    tokio::time::timeout(limit, work)
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the peer stopped responding"))?
+}

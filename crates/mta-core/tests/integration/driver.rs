@@ -170,6 +170,10 @@ async fn start(tls_mode: TlsMode, tls: Option<&Tls>) -> Running {
             .to_vec(),
         ..ServerConfig::new("mx.example.org")
     };
+    start_with(config, tls).await
+}
+
+async fn start_with(config: ServerConfig, tls: Option<&Tls>) -> Running {
     let received = Arc::new(Mutex::new(Vec::new()));
     let handler = TestHandler {
         received: Arc::clone(&received),
@@ -297,6 +301,39 @@ async fn shutdown_tells_idle_clients_421_and_waits_for_them() {
         (421, "mx.example.org is shutting down".to_owned())
     );
     server.task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn silent_clients_are_timed_out_even_before_the_tls_handshake() {
+    use tokio::io::AsyncReadExt;
+    let tls = tls();
+    for mode in [TlsMode::None, TlsMode::Implicit] {
+        let config = ServerConfig {
+            tls: mode,
+            command_timeout: std::time::Duration::from_millis(200),
+            ..ServerConfig::new("mx.example.org")
+        };
+        let server = start_with(config, Some(&tls)).await;
+        let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let mut seen = Vec::new();
+        let read = tcp.read_to_end(&mut seen);
+        tokio::time::timeout(std::time::Duration::from_secs(5), read)
+            .await
+            .expect("the server closes a silent connection")
+            .unwrap();
+        let text = String::from_utf8_lossy(&seen);
+        if mode == TlsMode::None {
+            assert!(
+                text.starts_with("220 ")
+                    && text
+                        .ends_with("421 4.4.2 mx.example.org timeout, closing the connection\r\n"),
+                "{text}"
+            );
+        } else {
+            assert!(text.is_empty(), "{text}");
+        }
+        server.stop().await;
+    }
 }
 
 /// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
