@@ -1,10 +1,12 @@
-//! The server's side of AUTH (RFC 4954) over mailroom-sasl: PLAIN, LOGIN and SCRAM-SHA-256,
-//! asking the [`Handler`] only for what it keeps (a password check, or stored SCRAM keys).
+//! The server's side of AUTH (RFC 4954) over mailroom-sasl: PLAIN, LOGIN, SCRAM-SHA-256 and
+//! OAUTHBEARER, asking the [`Handler`] only for what it keeps (a password check, stored SCRAM
+//! keys, a token check).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use mailroom_sasl::{
-    LoginServer, LoginStep, MIN_ITERATIONS, PlainCredentials, ScramCredentials, ScramServer,
+    BearerRequest, LoginServer, LoginStep, MIN_ITERATIONS, PlainCredentials, ScramCredentials,
+    ScramServer, error_challenge,
 };
 
 use super::server::Handler;
@@ -21,6 +23,10 @@ pub(crate) enum Exchange {
     ScramFirst(ScramServer),
     ScramFinal(ScramServer, String),
     ScramDone(String),
+    Bearer,
+    /// The token was refused with an error challenge; the client acknowledges it (RFC 7628
+    /// §3.2.3) and the exchange fails.
+    BearerRefused,
 }
 
 impl Exchange {
@@ -36,6 +42,7 @@ impl Exchange {
             "PLAIN" => Self::Plain,
             "LOGIN" => Self::Login(LoginServer::new()),
             "SCRAM-SHA-256" => Self::ScramFirst(ScramServer::new()),
+            "OAUTHBEARER" => Self::Bearer,
             _ => {
                 return Decision::Reply(Reply::coded(
                     504,
@@ -115,6 +122,20 @@ impl Exchange {
                 Err(mailroom_sasl::Error::Failed) => invalid(),
                 Err(_) => malformed(),
             },
+            Self::Bearer => match BearerRequest::parse(&response) {
+                Ok(request) => match handler.check_bearer(conn, &request).await {
+                    Some(username) => {
+                        handler.authenticated(conn, "OAUTHBEARER", &username);
+                        Decision::Accept
+                    }
+                    None => {
+                        *self = Self::BearerRefused;
+                        Decision::Challenge(error_challenge("invalid_token", None, None))
+                    }
+                },
+                Err(_) => malformed(),
+            },
+            Self::BearerRefused => invalid(),
             Self::ScramDone(username) => {
                 handler.authenticated(conn, "SCRAM-SHA-256", &username);
                 Decision::Accept

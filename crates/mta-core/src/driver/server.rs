@@ -6,7 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use mailroom_sasl::{PlainCredentials, ScramCredentials};
+use mailroom_sasl::{BearerRequest, PlainCredentials, ScramCredentials};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -76,6 +76,17 @@ pub trait Handler: Send + Sync + 'static {
         username: &str,
     ) -> impl Future<Output = Option<ScramCredentials>> + Send {
         let _ = (conn, username);
+        async { None }
+    }
+
+    /// OAUTHBEARER (RFC 7628): the user a bearer token stands for, or `None` to refuse it.
+    /// Refuses every token by default.
+    fn check_bearer(
+        &self,
+        conn: &mut Self::Connection,
+        request: &BearerRequest,
+    ) -> impl Future<Output = Option<String>> + Send {
+        let _ = (conn, request);
         async { None }
     }
 

@@ -18,7 +18,7 @@ use mailroom_mta_core::{
     ClientConfig, Decision, Envelope, ForwardPath, Mailbox, Recipient, Reply, ReversePath,
     ServerConfig, StartTls, TlsMode,
 };
-use mailroom_sasl::{PlainCredentials, ScramCredentials};
+use mailroom_sasl::{BearerRequest, PlainCredentials, ScramCredentials};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -104,6 +104,10 @@ impl Handler for TestHandler {
         username: &str,
     ) -> Option<ScramCredentials> {
         (username == "tim").then(|| self.scram.clone())
+    }
+
+    async fn check_bearer(&self, _conn: &mut Conn, request: &BearerRequest) -> Option<String> {
+        (request.token == "good-token").then(|| "tim".to_owned())
     }
 
     fn authenticated(&self, conn: &mut Conn, _mechanism: &str, username: &str) {
@@ -334,6 +338,54 @@ async fn silent_clients_are_timed_out_even_before_the_tls_handshake() {
         }
         server.stop().await;
     }
+}
+
+#[tokio::test]
+async fn oauthbearer_tokens_go_to_the_handler() {
+    use base64::Engine as _;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let config = ServerConfig {
+        auth_mechanisms: vec!["OAUTHBEARER".to_owned()],
+        auth_without_tls: true,
+        ..ServerConfig::new("mx.example.org")
+    };
+    let server = start_with(config, None).await;
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let (read, mut write) = tcp.into_split();
+    let mut lines = tokio::io::BufReader::new(read).lines();
+    let mut reply = async || loop {
+        let line = lines.next_line().await.unwrap().unwrap();
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return line;
+        }
+    };
+    assert!(reply().await.starts_with("220"));
+    let bearer = |token: &str| {
+        let message = format!("n,a=tim@example.org,\x01auth=Bearer {token}\x01\x01");
+        base64::engine::general_purpose::STANDARD.encode(message)
+    };
+    let command = format!("EHLO c\r\nAUTH OAUTHBEARER {}\r\n", bearer("bad-token"));
+    write.write_all(command.as_bytes()).await.unwrap();
+    assert!(reply().await.ends_with("AUTH OAUTHBEARER"));
+    let challenge = reply().await;
+    assert_eq!(
+        challenge,
+        format!(
+            "334 {}",
+            base64::engine::general_purpose::STANDARD.encode("{\"status\":\"invalid_token\"}")
+        )
+    );
+    write.write_all(b"AQ==\r\n").await.unwrap();
+    assert_eq!(
+        reply().await,
+        "535 5.7.8 authentication credentials invalid"
+    );
+    let command = format!("AUTH OAUTHBEARER {}\r\n", bearer("good-token"));
+    write.write_all(command.as_bytes()).await.unwrap();
+    assert_eq!(reply().await, "235 2.7.0 authentication succeeded");
+    write.write_all(b"QUIT\r\n").await.unwrap();
+    assert!(reply().await.starts_with("221"));
+    server.stop().await;
 }
 
 /// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
