@@ -1,9 +1,14 @@
 //! The Mailroom server: configuration, the user directory, policy, the spool and queue, local
 //! and remote delivery and the DKIM key store, assembled from the protocol crates. It is the only
 //! library of the workspace that owns sockets, disk, clocks and tokio.
-//!
-//! This crate is being built; its content arrives with the server issue. Until then it exports
-//! nothing.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
+
+pub mod config;
+pub mod directory;
+mod error;
+mod files;
+
+pub use config::Config;
+pub use error::Error;
