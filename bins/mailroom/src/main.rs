@@ -1,17 +1,19 @@
-//! `mailroom`: the mail server and its admin CLI (serve, user, alias, dkim, dns, queue).
-//!
-//! The server assembles the protocol crates; its subcommands arrive with the server issue.
-//! Until then this binary answers `--help` and `--version` only.
+//! `mailroom`: the mail server and its admin CLI.
 
 #![forbid(unsafe_code)]
 
+mod cli;
+mod cmd;
+
+use std::process::ExitCode;
+
 use clap::Parser;
 
-/// Mailroom: SMTP, DKIM, SPF and DMARC in one mail server with one data directory.
-#[derive(Debug, Parser)]
-#[command(name = "mailroom", version, about)]
-struct Cli {}
-
-fn main() {
-    Cli::parse();
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match &cli.command {
+        cli::Command::User(command) => cmd::directory::user(&cli, command),
+        cli::Command::Alias(command) => cmd::directory::alias(&cli, command),
+        cli::Command::Sender(command) => cmd::directory::sender(&cli, command),
+    }
 }

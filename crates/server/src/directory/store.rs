@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use super::Directory;
 use crate::error::Error;
-use crate::files::write_atomic;
+use crate::files::{create_dir, write_atomic};
 
 /// A place the directory is kept: a file here, a shared database later.
 pub trait Store: Send + Sync {
@@ -75,6 +75,9 @@ impl FileStore {
 
     fn lock(&self) -> Result<LockFile, Error> {
         let path = self.path.with_extension("lock");
+        if let Some(dir) = path.parent() {
+            create_dir(dir)?;
+        }
         for _ in 0..100 {
             match std::fs::OpenOptions::new()
                 .write(true)
