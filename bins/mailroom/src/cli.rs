@@ -17,6 +17,9 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Runs the server. Without --config: listeners on 127.0.0.1 at ports 2525 (inbound),
+    /// 2587 (submission) and 2465 (submissions), data in ./mailroom-data.
+    Serve,
     /// Users: their addresses are their logins. Passwords come from a prompt, or from stdin
     /// when it is not a terminal; never from the command line.
     #[command(subcommand)]

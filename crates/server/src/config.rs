@@ -92,10 +92,6 @@ pub struct Limits {
 pub struct Policy {
     /// The envelope sender and From of submitted mail must belong to the user.
     pub spoof_protection: bool,
-    /// Refuse inbound mail that fails DMARC at `p=reject` (550 5.7.1).
-    pub dmarc_reject: bool,
-    /// Deliver inbound mail that fails DMARC at `p=quarantine` to the Junk folder.
-    pub dmarc_quarantine: bool,
 }
 
 /// Local delivery.
@@ -106,6 +102,9 @@ pub struct Delivery {
     pub mode: DeliveryMode,
     /// The LMTP server, for `mode = "lmtp"`.
     pub lmtp_address: Option<SocketAddr>,
+    /// A smarthost that takes mail for other domains from authenticated users and trusted
+    /// networks; without one, such recipients are refused.
+    pub relay_host: Option<SocketAddr>,
 }
 
 /// Where local mail goes.
@@ -254,8 +253,6 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             spoof_protection: true,
-            dmarc_reject: true,
-            dmarc_quarantine: true,
         }
     }
 }
@@ -265,6 +262,7 @@ impl Default for Delivery {
         Self {
             mode: DeliveryMode::Maildir,
             lmtp_address: None,
+            relay_host: None,
         }
     }
 }

@@ -9,6 +9,14 @@ pub mod config;
 pub mod directory;
 mod error;
 mod files;
+mod handler;
+pub mod maildir;
+pub mod queue;
+mod serve;
+pub mod spool;
+mod time;
+pub mod tls;
 
 pub use config::Config;
 pub use error::Error;
+pub use serve::Mailserver;

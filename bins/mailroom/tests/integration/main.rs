@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119: test helpers are not tests
 
 mod directory;
+mod serve;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

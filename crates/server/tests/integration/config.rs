@@ -149,3 +149,12 @@ fn mistakes_name_the_key() {
         Err(Error::ConfigFile { .. })
     ));
 }
+
+#[test]
+fn the_example_config_loads() {
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mailroom.toml");
+    let config = Config::load(Some(&example), env(&[])).unwrap();
+    assert_eq!(config.hostname, "mail.example.org");
+    assert_eq!(config.listeners.len(), 3);
+}

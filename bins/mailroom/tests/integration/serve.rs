@@ -1,0 +1,311 @@
+//! `mailroom serve` end to end: the real binary on 127.0.0.1, driven by Python's smtplib and
+//! swaks, checked in its Maildirs and spool.
+//!
+//! `.ci/run` installs the peers and sets `MAILROOM_REQUIRE_PEERS=1`, which makes a missing
+//! peer a failure; elsewhere these tests are skipped with a note.
+
+#![allow(clippy::print_stderr)] // skipped tests say so
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{DataDir, mailroom, ok};
+
+/// A running `mailroom serve`, killed when dropped.
+struct Running {
+    child: Child,
+    ports: [u16; 3],
+    /// Its standard output, kept open for as long as it runs.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the server on free ports with these extra settings and waits until it listens.
+fn serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Running {
+    let ports = ports.unwrap_or_else(|| [free_port(), free_port(), free_port()]);
+    let listeners = format!(
+        "inbound=127.0.0.1:{},submission=127.0.0.1:{},submissions=127.0.0.1:{}",
+        ports[0], ports[1], ports[2]
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailroom"))
+        .arg("serve")
+        .env("MAILROOM_DATA_DIR", data_dir)
+        .env("MAILROOM_HOSTNAME", "mx.example.org")
+        .env("MAILROOM_LISTENERS", listeners)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("mailroom "), "{first}");
+    let running = Running {
+        child,
+        ports,
+        _stdout: stdout,
+    };
+    for port in ports {
+        assert!(
+            TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "port {port} is not open"
+        );
+    }
+    running
+}
+
+/// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
+fn peer_available(program: &str, args: &[&str]) -> bool {
+    let ok = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !ok {
+        assert!(
+            std::env::var("MAILROOM_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "{program} {args:?} cannot run and MAILROOM_REQUIRE_PEERS=1"
+        );
+        eprintln!("skipped: {program} {args:?} cannot run");
+    }
+    ok
+}
+
+fn e2e(case: &str, server: &Running) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/e2e.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(case)
+        .args(server.ports.map(|p| p.to_string()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{case}:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The users of the tests: alice (password alice-pw) with the alias sales, and bob.
+fn users(data_dir: &Path) {
+    ok(&mailroom(
+        data_dir,
+        &["user", "add", "alice@example.org"],
+        "alice-pw\n",
+    ));
+    ok(&mailroom(
+        data_dir,
+        &["user", "add", "bob@example.org"],
+        "bob-pw\n",
+    ));
+    ok(&mailroom(
+        data_dir,
+        &["alias", "add", "sales@example.org", "alice@example.org"],
+        "",
+    ));
+}
+
+/// The messages in a user's Maildir `new/`, waiting up to five seconds for `count`.
+fn mailbox(data_dir: &Path, local: &str, count: usize) -> Vec<String> {
+    let dir: PathBuf = data_dir.join("mail/example.org").join(local).join("new");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut messages: Vec<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if messages.len() >= count || Instant::now() > deadline {
+            messages.sort();
+            return messages;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn subjects(messages: &[String]) -> Vec<String> {
+    let mut subjects: Vec<String> = messages
+        .iter()
+        .filter_map(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .map(str::to_owned)
+        })
+        .collect();
+    subjects.sort();
+    subjects
+}
+
+#[test]
+fn inbound_mail_is_delivered_to_local_users_only() {
+    if !peer_available("python3", &["-c", "import smtplib"]) {
+        return;
+    }
+    let dir = DataDir::new("inbound");
+    users(&dir.0);
+    // Not trusted: loopback is the default trusted network, so the test leaves it out.
+    let server = serve(
+        &dir.0,
+        None,
+        &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
+    );
+    e2e("inbound", &server);
+    let alice = mailbox(&dir.0, "alice", 3);
+    assert_eq!(subjects(&alice), ["alias", "inbound", "tagged"]);
+    let first = alice
+        .iter()
+        .find(|m| m.contains("Subject: inbound"))
+        .unwrap();
+    assert!(first.starts_with("Received: from mx.sender.example ([127.0.0.1])\r\n\tby mx.example.org (Mailroom) with ESMTPS id "), "{first}");
+    assert!(mailbox(&dir.0, "bob", 0).is_empty());
+}
+
+#[test]
+fn submission_needs_tls_and_auth_and_refuses_spoofed_senders() {
+    if !peer_available("python3", &["-c", "import smtplib"]) {
+        return;
+    }
+    let dir = DataDir::new("submission");
+    users(&dir.0);
+    let server = serve(
+        &dir.0,
+        None,
+        &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
+    );
+    e2e("submission", &server);
+    let bob = mailbox(&dir.0, "bob", 3);
+    assert_eq!(subjects(&bob), ["as alias", "implicit tls", "submitted"]);
+    assert!(bob.iter().all(|m| m.contains("with ESMTPSA id")));
+    assert!(
+        mailbox(&dir.0, "alice", 0).is_empty(),
+        "a spoofed message was delivered"
+    );
+}
+
+#[test]
+fn swaks_submits_through_the_readme_steps() {
+    if !peer_available("swaks", &["--version"]) {
+        return;
+    }
+    let dir = DataDir::new("swaks");
+    users(&dir.0);
+    let server = serve(&dir.0, None, &[]);
+    let port = server.ports[1].to_string();
+    let output = Command::new("swaks")
+        .args([
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--tls",
+            "--auth-user",
+            "alice@example.org",
+        ])
+        .args([
+            "--auth-password",
+            "alice-pw",
+            "--from",
+            "alice@example.org",
+            "--to",
+            "bob@example.org",
+        ])
+        .args(["--header", "Subject: from swaks", "--silent", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(subjects(&mailbox(&dir.0, "bob", 1)), ["from swaks"]);
+}
+
+#[test]
+fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
+    if !peer_available("python3", &["-c", "import aiosmtpd"]) {
+        return;
+    }
+    let dir = DataDir::new("durable");
+    users(&dir.0);
+    let relay_port = free_port();
+    let relay = format!("127.0.0.1:{relay_port}");
+    let settings = [("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())];
+    let mut server = serve(&dir.0, None, &settings);
+    // Nothing listens at the relay host yet: the message is acknowledged and waits.
+    e2e("relay", &server);
+    let queue = dir.0.join("spool/queue");
+    let queued = std::fs::read_dir(&queue).unwrap().count();
+    assert_eq!(queued, 2, "the message and its envelope are in the queue");
+    let ports = server.ports;
+    server.child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    let _ = server.child.wait();
+    drop(server);
+
+    // The relay host comes up (aiosmtpd, which prints what it receives), then the server.
+    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/mta-core/tests/peers");
+    let tls_dir = dir.0.join("tls");
+    let mut peer = Command::new("python3")
+        .arg(peers.join("aiosmtpd_server.py"))
+        .arg(relay_port.to_string())
+        .arg(tls_dir.join("cert.pem"))
+        .arg(tls_dir.join("key.pem"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its lines come through a channel, so a message that never comes fails the test in time.
+    let (lines, received) = std::sync::mpsc::channel();
+    let output = BufReader::new(peer.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in output.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let next_line = || {
+        received
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default()
+    };
+    assert_eq!(next_line().trim(), "ready");
+    let _server = serve(&dir.0, Some(ports), &settings);
+    let line = next_line();
+    drop(peer.stdin.take());
+    let _ = peer.kill();
+    let _ = peer.wait();
+    assert!(
+        line.starts_with("MESSAGE alice@example.org friend@example.com "),
+        "{line}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read_dir(&queue).unwrap().count() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        std::fs::read_dir(&queue).unwrap().count(),
+        0,
+        "delivered messages leave the queue"
+    );
+}

@@ -1,0 +1,99 @@
+"""Python's smtplib against a running `mailroom serve`. Usage: e2e.py CASE INBOUND SUBMISSION
+SUBMISSIONS. Users alice@example.org (password alice-pw) and bob@example.org exist, and
+sales@example.org is an alias of alice. Exits non-zero, saying why, when the server does not
+behave."""
+
+import smtplib
+import ssl
+import sys
+
+CASE = sys.argv[1]
+INBOUND, SUBMISSION, SUBMISSIONS = (int(p) for p in sys.argv[2:5])
+
+
+def unverified():
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def message(sender, subject):
+    return f"From: {sender}\r\nTo: x@example.org\r\nSubject: {subject}\r\n\r\nHello.\r\n"
+
+
+def expect_code(call, code, text=None):
+    try:
+        result = call()
+    except smtplib.SMTPResponseException as error:
+        assert error.smtp_code == code, (error.smtp_code, error.smtp_error)
+        if text:
+            assert text in error.smtp_error.decode(), error.smtp_error
+        return
+    except smtplib.SMTPRecipientsRefused as error:
+        (got, reply), = error.recipients.values()
+        assert got == code, (got, reply)
+        if text:
+            assert text in reply.decode(), reply
+        return
+    raise AssertionError(f"expected {code}, got {result}")
+
+
+def inbound():
+    with smtplib.SMTP("127.0.0.1", INBOUND, local_hostname="mx.sender.example") as s:
+        s.ehlo()
+        assert not s.has_extn("auth"), "AUTH offered on the inbound port"
+        s.starttls(context=unverified())
+        s.ehlo()
+        assert not s.has_extn("auth"), "AUTH offered on the inbound port after STARTTLS"
+        refused = s.sendmail("someone@sender.example", ["alice@example.org", "nobody@example.org"],
+                             message("someone@sender.example", "inbound"))
+        assert refused["nobody@example.org"][0] == 550, refused
+        assert b"5.1.1" in refused["nobody@example.org"][1], refused
+        s.mail("someone@sender.example")
+        for trick in ["other@example.com", "alice%example.com@example.org",
+                      "example.com!alice@example.org", '"alice@example.com"@example.org',
+                      "alice@example.com."]:
+            code, reply = s.rcpt(trick)
+            # Refused: 550 5.7.1 as a relay attempt, or 501 where the grammar already says no.
+            assert code in (550, 501), (trick, code, reply)
+        s.rset()
+        # Sub-addressing and an alias deliver.
+        s.sendmail("someone@sender.example", ["alice+news@example.org"], message("a@sender.example", "tagged"))
+        s.sendmail("someone@sender.example", ["sales@example.org"], message("a@sender.example", "alias"))
+
+
+def submission():
+    with smtplib.SMTP("127.0.0.1", SUBMISSION, local_hostname="laptop.example") as s:
+        s.ehlo()
+        assert not s.has_extn("auth"), "AUTH offered before TLS"
+        expect_code(lambda: s.sendmail("alice@example.org", ["bob@example.org"],
+                                       message("alice@example.org", "x")), 530)
+        s.starttls(context=unverified())
+        s.ehlo()
+        assert "PLAIN" in s.esmtp_features["auth"], s.esmtp_features
+        expect_code(lambda: s.login("alice@example.org", "wrong"), 535)
+        s.login("alice@example.org", "alice-pw")
+        s.sendmail("alice@example.org", ["bob@example.org"], message("alice@example.org", "submitted"))
+        # An alias the user owns is hers to send as; bob's address is not.
+        s.sendmail("sales@example.org", ["bob@example.org"], message("sales@example.org", "as alias"))
+        expect_code(lambda: s.sendmail("bob@example.org", ["alice@example.org"],
+                                       message("alice@example.org", "spoof")), 553, "bob@example.org")
+        expect_code(lambda: s.sendmail("alice@example.org", ["bob@example.org"],
+                                       message("Bob <bob@example.org>", "spoof")), 553, "From: bob@example.org")
+    with smtplib.SMTP_SSL("127.0.0.1", SUBMISSIONS, local_hostname="laptop.example",
+                          context=unverified()) as s:
+        s.login("alice@example.org", "alice-pw")
+        s.sendmail("alice@example.org", ["bob@example.org"], message("alice@example.org", "implicit tls"))
+
+
+def relay():
+    """Authenticated mail for another domain goes to the relay host."""
+    with smtplib.SMTP("127.0.0.1", SUBMISSION, local_hostname="laptop.example") as s:
+        s.starttls(context=unverified())
+        s.login("alice@example.org", "alice-pw")
+        s.sendmail("alice@example.org", ["friend@example.com"], message("alice@example.org", "relayed"))
+
+
+{"inbound": inbound, "submission": submission, "relay": relay}[CASE]()
+print("ok", CASE)

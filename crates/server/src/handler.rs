@@ -1,0 +1,443 @@
+//! The server's answers at each SMTP policy point, per listener role: who may relay, which
+//! recipients exist, who may send as whom, and durable queueing before the 250.
+
+use std::io;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use mailroom_mta_core::driver::{Handler, Peer};
+use mailroom_mta_core::{
+    Decision, Domain, Envelope, ForwardPath, MailParameters, RcptParameters, Reply, ReversePath,
+};
+use mailroom_sasl::{PlainCredentials, ScramCredentials};
+
+use crate::config::{Config, Role};
+use crate::directory::{Directory, Store};
+use crate::queue::{Queue, unix_now};
+use crate::spool::{Incoming, LocalDelivery, Queued};
+use crate::time::rfc5322;
+
+/// What every connection of the server shares.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) directory: Arc<dyn Store>,
+    pub(crate) queue: Arc<Queue>,
+}
+
+impl Shared {
+    fn directory(&self) -> Option<Arc<Directory>> {
+        match self.directory.load() {
+            Ok(directory) => Some(directory),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the directory");
+                None
+            }
+        }
+    }
+
+    fn is_local_domain(&self, directory: &Directory, domain: &str) -> bool {
+        domain.eq_ignore_ascii_case(&self.config.hostname)
+            || self
+                .config
+                .domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(domain))
+            || directory.has_domain(domain)
+    }
+}
+
+/// The handler of one listener.
+pub(crate) struct MailHandler {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) role: Role,
+}
+
+/// What the server knows about one connection.
+pub(crate) struct Session {
+    peer: Peer,
+    trusted: bool,
+    helo: Option<(String, bool)>,
+    tls: bool,
+    user: Option<String>,
+    transaction: Option<Transaction>,
+}
+
+/// The mail transaction in progress.
+struct Transaction {
+    id: String,
+    from: ReversePath,
+    local: Vec<LocalDelivery>,
+    remote: Vec<String>,
+    accepted: Vec<String>,
+    incoming: Option<Incoming>,
+    /// The start of the message, up to the end of its header section, for the From check.
+    header: Vec<u8>,
+    size: u64,
+}
+
+/// How much of a message's header section is kept for the From check.
+const MAX_HEADER: usize = 64 * 1024;
+
+fn reply(code: u16, enhanced: (u8, u16, u16), text: &str) -> Decision {
+    Decision::Reply(Reply::coded(code, enhanced, text))
+}
+
+/// `<local@domain>` as the directory compares it.
+fn address(path: &ReversePath) -> Option<String> {
+    match path {
+        ReversePath::Null => None,
+        ReversePath::Mailbox(mailbox) => Some(mailbox.to_string().to_ascii_lowercase()),
+    }
+}
+
+impl Handler for MailHandler {
+    type Connection = Session;
+
+    async fn connect(&self, peer: Peer) -> Result<Session, Reply> {
+        let trusted = self.shared.config.is_trusted(peer.remote.ip());
+        tracing::info!(client = %peer.remote, role = ?self.role, trusted, "connected");
+        Ok(Session {
+            peer,
+            trusted,
+            helo: None,
+            tls: false,
+            user: None,
+            transaction: None,
+        })
+    }
+
+    async fn ehlo(&self, session: &mut Session, domain: &Domain, extended: bool) -> Decision {
+        session.helo = Some((domain.to_string(), extended));
+        Decision::Accept
+    }
+
+    fn tls_established(&self, session: &mut Session) {
+        session.tls = true;
+    }
+
+    async fn check_password(&self, session: &mut Session, credentials: &PlainCredentials) -> bool {
+        if credentials
+            .authzid
+            .as_ref()
+            .is_some_and(|authzid| !authzid.eq_ignore_ascii_case(&credentials.authcid))
+        {
+            return false;
+        }
+        let Some(directory) = self.shared.directory() else {
+            return false;
+        };
+        let Some(user) = directory.user(&credentials.authcid).cloned() else {
+            tracing::info!(client = %session.peer.remote, user = %credentials.authcid, "authentication failed: no such user");
+            return false;
+        };
+        let password = credentials.password.clone();
+        // Argon2 takes tens of milliseconds of CPU: keep it off the connection threads.
+        let ok = tokio::task::spawn_blocking(move || user.password.verify(&password))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            tracing::info!(client = %session.peer.remote, user = %credentials.authcid, "authentication failed: wrong password");
+        }
+        ok
+    }
+
+    async fn scram_credentials(
+        &self,
+        _session: &mut Session,
+        username: &str,
+    ) -> Option<ScramCredentials> {
+        self.shared.directory()?.user(username)?.scram.credentials()
+    }
+
+    fn authenticated(&self, session: &mut Session, mechanism: &str, username: &str) {
+        tracing::info!(client = %session.peer.remote, user = %username, mechanism, "authenticated");
+        session.user = Some(username.to_ascii_lowercase());
+    }
+
+    async fn mail(
+        &self,
+        session: &mut Session,
+        from: &ReversePath,
+        _params: &MailParameters,
+    ) -> Decision {
+        let submission = matches!(self.role, Role::Submission | Role::Submissions);
+        if submission && session.user.is_none() && !session.trusted {
+            // RFC 4954 §6.
+            return reply(530, (5, 7, 0), "authentication required");
+        }
+        if let (Some(user), Some(sender)) = (&session.user, address(from))
+            && self.shared.config.policy.spoof_protection
+        {
+            let Some(directory) = self.shared.directory() else {
+                return reply(
+                    451,
+                    (4, 3, 0),
+                    "the directory is unavailable; try again later",
+                );
+            };
+            if directory
+                .may_send_as(user, sender.trim_matches(['<', '>']))
+                .is_none()
+            {
+                tracing::info!(client = %session.peer.remote, %user, from = %sender, "refused: sender does not belong to the user");
+                return reply(553, (5, 7, 1), &not_yours(&sender, user));
+            }
+        }
+        session.transaction = Some(Transaction {
+            id: queue_id(),
+            from: from.clone(),
+            local: Vec::new(),
+            remote: Vec::new(),
+            accepted: Vec::new(),
+            incoming: None,
+            header: Vec::new(),
+            size: 0,
+        });
+        Decision::Accept
+    }
+
+    async fn rcpt(
+        &self,
+        session: &mut Session,
+        to: &ForwardPath,
+        _params: &RcptParameters,
+    ) -> Decision {
+        let Some(directory) = self.shared.directory() else {
+            return reply(
+                451,
+                (4, 3, 0),
+                "the directory is unavailable; try again later",
+            );
+        };
+        let (local_part, domain) = match to {
+            ForwardPath::Postmaster => {
+                ("postmaster".to_owned(), self.shared.config.hostname.clone())
+            }
+            ForwardPath::Mailbox(mailbox) => (mailbox.local.clone(), mailbox.domain.to_string()),
+        };
+        let recipient = format!("{local_part}@{domain}").to_ascii_lowercase();
+        // The open-relay tricks: the percent hack, bang paths, a quoted local part holding
+        // an @, a trailing dot (RFC 2505 §2.6).
+        if local_part.contains(['%', '!', '@']) || domain.ends_with('.') {
+            return reply(
+                550,
+                (5, 7, 1),
+                "this address form is not accepted (relaying tricks are refused)",
+            );
+        }
+        let users = directory.resolve(&recipient);
+        let Some(transaction) = session.transaction.as_mut() else {
+            return reply(503, (5, 5, 1), "send MAIL first");
+        };
+        if !users.is_empty() {
+            for user in users {
+                if !transaction.local.iter().any(|l| l.user == user.address) {
+                    transaction.local.push(LocalDelivery {
+                        user: user.address.clone(),
+                        folder: None,
+                    });
+                }
+            }
+            transaction.accepted.push(recipient);
+            return Decision::Accept;
+        }
+        if self.shared.is_local_domain(&directory, &domain) {
+            return reply(550, (5, 1, 1), &format!("<{recipient}>: no such user here"));
+        }
+        if session.user.is_none() && !session.trusted {
+            return reply(550, (5, 7, 1), &format!("<{recipient}>: relaying denied"));
+        }
+        if self.shared.config.delivery.relay_host.is_none() {
+            return reply(
+                550,
+                (5, 7, 1),
+                &format!(
+                    "<{recipient}>: this server does not deliver to other hosts (no delivery.relay_host)"
+                ),
+            );
+        }
+        transaction.remote.push(recipient.clone());
+        transaction.accepted.push(recipient);
+        Decision::Accept
+    }
+
+    async fn data(&self, session: &mut Session, chunk: &[u8]) -> io::Result<()> {
+        let Some(transaction) = session.transaction.as_mut() else {
+            return Err(io::Error::other("message data outside a transaction"));
+        };
+        if transaction.incoming.is_none() {
+            let incoming = self
+                .shared
+                .queue
+                .spool()
+                .receive(&transaction.id)
+                .await
+                .map_err(io::Error::other)?;
+            transaction.incoming = Some(incoming);
+        }
+        if transaction.header.len() < MAX_HEADER
+            && memchr_end_of_header(&transaction.header).is_none()
+        {
+            let room = MAX_HEADER - transaction.header.len();
+            transaction
+                .header
+                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        transaction.size += chunk.len() as u64;
+        match &mut transaction.incoming {
+            Some(incoming) => incoming.write(chunk).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn discard(&self, session: &mut Session) {
+        if let Some(transaction) = session.transaction.take()
+            && let Some(incoming) = transaction.incoming
+        {
+            incoming.abandon().await;
+        }
+    }
+
+    async fn message(&self, session: &mut Session, _envelope: Envelope) -> Decision {
+        let Some(mut transaction) = session.transaction.take() else {
+            return reply(503, (5, 5, 1), "no transaction");
+        };
+        let incoming = match transaction.incoming.take() {
+            Some(incoming) => incoming,
+            // An empty message: still a message.
+            None => match self.shared.queue.spool().receive(&transaction.id).await {
+                Ok(incoming) => incoming,
+                Err(error) => {
+                    tracing::error!(queue_id = %transaction.id, %error, "cannot spool");
+                    return reply(
+                        451,
+                        (4, 3, 0),
+                        "the message could not be stored; try again later",
+                    );
+                }
+            },
+        };
+        if let Some(refusal) = self.check_from(session, &transaction) {
+            incoming.abandon().await;
+            return refusal;
+        }
+        let queued = Queued {
+            id: transaction.id.clone(),
+            received: unix_now(),
+            from: address(&transaction.from)
+                .map(|a| a.trim_matches(['<', '>']).to_owned())
+                .unwrap_or_default(),
+            local: transaction.local,
+            remote: transaction.remote,
+            prefix: received_field(
+                &self.shared.config.hostname,
+                session,
+                &transaction.id,
+                &transaction.accepted,
+            ),
+        };
+        if let Err(error) = incoming.commit(self.shared.queue.spool(), &queued).await {
+            tracing::error!(queue_id = %queued.id, %error, "cannot queue");
+            return reply(
+                451,
+                (4, 3, 0),
+                "the message could not be stored; try again later",
+            );
+        }
+        self.shared.queue.wake();
+        tracing::info!(
+            queue_id = %queued.id,
+            client = %session.peer.remote,
+            helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str()),
+            user = session.user.as_deref().unwrap_or(""),
+            from = %queued.from,
+            to = %transaction.accepted.join(","),
+            size = transaction.size,
+            "queued"
+        );
+        reply(250, (2, 0, 0), &format!("queued as {}", queued.id))
+    }
+}
+
+impl MailHandler {
+    /// Spoof protection at the end of DATA: each From address must belong to the user.
+    fn check_from(&self, session: &Session, transaction: &Transaction) -> Option<Decision> {
+        let user = session.user.as_ref()?;
+        if !self.shared.config.policy.spoof_protection {
+            return None;
+        }
+        let directory = self.shared.directory()?;
+        let message = mail_parser::MessageParser::new().parse_headers(&transaction.header)?;
+        let authors: Vec<String> = message
+            .from()
+            .map(|from| {
+                from.iter()
+                    .filter_map(|a| a.address.as_deref().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if authors.is_empty() {
+            return Some(reply(550, (5, 6, 0), "the message has no From address"));
+        }
+        let foreign = authors
+            .iter()
+            .find(|author| directory.may_send_as(user, author).is_none())?;
+        tracing::info!(client = %session.peer.remote, %user, from = %foreign, "refused: From does not belong to the user");
+        Some(reply(
+            553,
+            (5, 7, 1),
+            &not_yours(&format!("From: {foreign}"), user),
+        ))
+    }
+}
+
+fn not_yours(address: &str, user: &str) -> String {
+    format!(
+        "{address} does not belong to {user}: it is not the user's address or +tag form, an alias \
+         or catch-all delivering to the user, or a sender grant"
+    )
+}
+
+fn memchr_end_of_header(header: &[u8]) -> Option<usize> {
+    header.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
+/// The `Received` field (RFC 5321 §4.4), with the protocol names of RFC 3848.
+fn received_field(hostname: &str, session: &Session, id: &str, recipients: &[String]) -> String {
+    let (helo, extended) = session
+        .helo
+        .clone()
+        .unwrap_or_else(|| ("unknown".to_owned(), false));
+    let mut protocol = if extended { "ESMTP" } else { "SMTP" }.to_owned();
+    if extended && session.tls {
+        protocol.push('S');
+    }
+    if extended && session.user.is_some() {
+        protocol.push('A');
+    }
+    let ip = session.peer.remote.ip();
+    let mut field = format!(
+        "Received: from {helo} ([{ip}])\r\n\tby {hostname} (Mailroom) with {protocol} id {id}"
+    );
+    // A single recipient is named; several are not, so they do not learn of each other.
+    if let [only] = recipients {
+        field.push_str(&format!("\r\n\tfor <{only}>"));
+    }
+    field.push_str(&format!(";\r\n\t{}\r\n", rfc5322(SystemTime::now())));
+    field
+}
+
+/// A new queue ID: the time, a counter and random digits, so no two are the same even when
+/// the system has no randomness to give.
+fn queue_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut random = [0_u8; 4];
+    let _ = getrandom::fill(&mut random);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFFFF;
+    format!(
+        "{:X}{count:04X}{:08X}",
+        unix_now(),
+        u32::from_be_bytes(random)
+    )
+}

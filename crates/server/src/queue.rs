@@ -1,0 +1,188 @@
+//! The delivery worker: takes queued messages to their Maildirs and, for other recipients, to
+//! the relay host; wakes when a message is queued and once a minute for retries.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mailroom_mta_core::driver::Client;
+use mailroom_mta_core::{ClientConfig, Envelope, ForwardPath, Mailbox, Recipient, ReversePath};
+use tokio::sync::{Notify, watch};
+
+use crate::error::Error;
+use crate::maildir;
+use crate::spool::{Queued, Spool};
+
+/// How often queued messages are retried when nothing wakes the worker.
+const RETRY_EVERY: Duration = Duration::from_secs(60);
+
+/// The queue and its worker.
+#[derive(Debug)]
+pub struct Queue {
+    spool: Spool,
+    mail_root: PathBuf,
+    hostname: String,
+    relay: Option<SocketAddr>,
+    wake: Notify,
+}
+
+impl Queue {
+    /// A queue over `spool`, delivering into Maildirs under `mail_root` and relaying other
+    /// recipients to `relay`.
+    pub fn new(
+        spool: Spool,
+        mail_root: PathBuf,
+        hostname: String,
+        relay: Option<SocketAddr>,
+    ) -> Self {
+        Self {
+            spool,
+            mail_root,
+            hostname,
+            relay,
+            wake: Notify::new(),
+        }
+    }
+
+    /// The spool messages are received into.
+    pub fn spool(&self) -> &Spool {
+        &self.spool
+    }
+
+    /// A message was queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Delivers until `stop` turns true; what is queued at the start (after a crash, say) is
+    /// delivered first.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            self.deliver_all().await;
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(RETRY_EVERY) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// One pass over the queue.
+    pub async fn deliver_all(&self) {
+        let queued = match self.spool.queued() {
+            Ok(queued) => queued,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the queue");
+                return;
+            }
+        };
+        for item in queued {
+            let id = item.id.clone();
+            if let Err(error) = self.deliver(item).await {
+                tracing::error!(queue_id = %id, %error, "delivery failed; will retry");
+            }
+        }
+    }
+
+    async fn deliver(&self, mut item: Queued) -> Result<(), Error> {
+        let message = self.spool.message(&item.id);
+        let unique = format!(
+            "{}.{}.{}",
+            item.received,
+            item.id,
+            self.hostname.replace('/', "_")
+        );
+        for (index, local) in item.local.iter().enumerate() {
+            let path = maildir::deliver(
+                &self.mail_root,
+                &local.user,
+                local.folder.as_deref(),
+                item.prefix.as_bytes(),
+                &message,
+                &format!("{unique}.{index}"),
+            )?;
+            tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
+        }
+        item.local.clear();
+        if !item.remote.is_empty() {
+            self.relay(&mut item, &message).await;
+        }
+        if item.remote.is_empty() {
+            self.spool.remove(&item.id)
+        } else {
+            self.spool.update(&item)
+        }
+    }
+
+    /// Hands remote recipients to the relay host: delivered and refused ones leave the queue,
+    /// deferred ones stay.
+    async fn relay(&self, item: &mut Queued, message: &std::path::Path) {
+        let Some(relay) = self.relay else {
+            tracing::warn!(queue_id = %item.id, "no relay host is configured; remote recipients wait");
+            return;
+        };
+        let parse = |text: &str| Mailbox::parse(text, true).ok();
+        let from = if item.from.is_empty() {
+            ReversePath::Null
+        } else {
+            parse(&item.from).map_or(ReversePath::Null, ReversePath::Mailbox)
+        };
+        let recipients: Vec<Recipient> = item
+            .remote
+            .iter()
+            .filter_map(|to| parse(to))
+            .map(|mailbox| Recipient {
+                to: ForwardPath::Mailbox(mailbox),
+                params: Default::default(),
+            })
+            .collect();
+        let body = match tokio::fs::read(message).await {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(queue_id = %item.id, %error, "cannot read the queued message");
+                return;
+            }
+        };
+        let mut data = item.prefix.as_bytes().to_vec();
+        data.extend_from_slice(&body);
+        let envelope = Envelope {
+            from,
+            params: Default::default(),
+            recipients,
+            size: 0,
+        };
+        let result = async {
+            let mut client =
+                Client::connect(relay, ClientConfig::new(self.hostname.clone()), None).await?;
+            let delivery = client.send(envelope, data).await?;
+            let _ = client.quit().await;
+            Ok::<_, std::io::Error>(delivery)
+        }
+        .await;
+        match result {
+            Ok(delivery) => {
+                for (to, reply) in &delivery.recipients {
+                    let to = to.to_string();
+                    let to = to.trim_matches(['<', '>']);
+                    if reply.is_transient() {
+                        tracing::info!(queue_id = %item.id, %to, %relay, reply = %reply.to_string().trim_end(), "deferred by the relay");
+                    } else {
+                        tracing::info!(queue_id = %item.id, %to, %relay, reply = %reply.to_string().trim_end(), "relayed");
+                        item.remote.retain(|r| !r.eq_ignore_ascii_case(to));
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(queue_id = %item.id, %relay, %error, "relay host unreachable; will retry");
+            }
+        }
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,160 @@
+//! Running the server: the listeners with their roles, the delivery worker, and a graceful
+//! stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use mailroom_mta_core::driver::Server;
+use mailroom_mta_core::{ServerConfig, TlsMode};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::{Config, DeliveryMode, Role};
+use crate::directory::FileStore;
+use crate::error::Error;
+use crate::handler::{MailHandler, Shared};
+use crate::queue::Queue;
+use crate::spool::Spool;
+use crate::tls;
+
+/// A server whose listeners are bound, ready to run.
+pub struct Mailserver {
+    shared: Arc<Shared>,
+    listeners: Vec<(Role, TcpListener)>,
+    tls: Arc<rustls::ServerConfig>,
+}
+
+impl std::fmt::Debug for Mailserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailserver")
+            .field("listening", &self.addresses())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SASL mechanisms offered on the submission listeners.
+const MECHANISMS: [&str; 3] = ["PLAIN", "LOGIN", "SCRAM-SHA-256"];
+
+impl Mailserver {
+    /// Opens the data directory (spool, TLS material) and binds every listener, so that any
+    /// problem shows before the server runs.
+    ///
+    /// # Errors
+    ///
+    /// A setting the server cannot serve, an unusable data directory or certificate, or an
+    /// address that cannot be bound.
+    pub async fn bind(config: Config) -> Result<Self, Error> {
+        if config.listeners.iter().any(|l| l.proxy_protocol) {
+            return Err(Error::Config {
+                key: "listeners.proxy_protocol".to_owned(),
+                problem: "the PROXY protocol is not available in this version".to_owned(),
+            });
+        }
+        if config.delivery.mode == DeliveryMode::Lmtp {
+            return Err(Error::Config {
+                key: "delivery.mode".to_owned(),
+                problem: "LMTP delivery is not available in this version; use maildir".to_owned(),
+            });
+        }
+        let spool = Spool::open(&config.data_dir)?;
+        let tls = tls::server_config(&config)?;
+        let mut listeners = Vec::new();
+        for listener in &config.listeners {
+            let bound = TcpListener::bind(listener.address)
+                .await
+                .map_err(Error::io("cannot listen on", listener.address.to_string()))?;
+            listeners.push((listener.role, bound));
+        }
+        let queue = Arc::new(Queue::new(
+            spool,
+            config.data_dir.join("mail"),
+            config.hostname.clone(),
+            config.delivery.relay_host,
+        ));
+        let directory = Arc::new(FileStore::new(&config.data_dir));
+        Ok(Self {
+            shared: Arc::new(Shared {
+                config,
+                directory,
+                queue,
+            }),
+            listeners,
+            tls,
+        })
+    }
+
+    /// The bound addresses with their roles.
+    pub fn addresses(&self) -> Vec<(Role, SocketAddr)> {
+        self.listeners
+            .iter()
+            .filter_map(|(role, listener)| Some((*role, listener.local_addr().ok()?)))
+            .collect()
+    }
+
+    /// Serves until `shutdown` completes, then lets sessions finish and stops delivery.
+    ///
+    /// # Errors
+    ///
+    /// A listener failing.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let (stop, stopping) = watch::channel(false);
+        let worker = tokio::spawn(Arc::clone(&self.shared.queue).run(stopping.clone()));
+        let mut servers = JoinSet::new();
+        for (role, listener) in self.listeners {
+            let config = session_config(&self.shared.config, role);
+            let handler = MailHandler {
+                shared: Arc::clone(&self.shared),
+                role,
+            };
+            let server = Server::new(config, handler).with_tls(Arc::clone(&self.tls));
+            let mut stopping = stopping.clone();
+            let address = listener.local_addr().ok();
+            servers.spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                };
+                (address, server.serve(listener, stopped).await)
+            });
+        }
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = stop.send(true);
+        let mut result = Ok(());
+        while let Some(joined) = servers.join_next().await {
+            if let Ok((address, Err(error))) = joined {
+                let address = address.map_or_else(String::new, |a| a.to_string());
+                result = Err(Error::io("listener failed:", address)(error));
+            }
+        }
+        let _ = worker.await;
+        result
+    }
+}
+
+/// The SMTP session settings of a listener.
+fn session_config(config: &Config, role: Role) -> ServerConfig {
+    let mut session = ServerConfig::new(config.hostname.clone());
+    session.max_message_size = config.limits.max_message_size;
+    session.max_recipients = config.limits.max_recipients;
+    session.max_errors = config.limits.max_errors;
+    session.command_timeout = config.limits.command_timeout();
+    session.data_timeout = config.limits.data_timeout();
+    match role {
+        // No AUTH on port 25.
+        Role::Inbound => session.tls = TlsMode::StartTls,
+        Role::Submission => {
+            session.tls = TlsMode::StartTls;
+            session.auth_mechanisms = MECHANISMS.map(str::to_owned).to_vec();
+        }
+        Role::Submissions => {
+            session.tls = TlsMode::Implicit;
+            session.auth_mechanisms = MECHANISMS.map(str::to_owned).to_vec();
+        }
+    }
+    session
+}
