@@ -30,6 +30,35 @@ pub(crate) enum Command {
     /// Addresses a user may send as, besides its own, its `+tag` forms and its aliases.
     #[command(subcommand)]
     Sender(SenderCommand),
+    /// DKIM signing keys, kept in the data directory; every key of a domain signs its mail.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DkimCommand {
+    /// Makes signing keys for a domain (RSA 2048 and Ed25519 by default) and prints the DNS
+    /// records to publish. Existing keys are never replaced.
+    Keygen {
+        /// The domain, e.g. example.org.
+        domain: String,
+        /// The selector (default: year and month, e.g. 202611r and 202611e).
+        #[arg(long)]
+        selector: Option<String>,
+        /// Which keys to make.
+        #[arg(long, value_enum, default_value = "both")]
+        algorithm: KeyAlgorithm,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum KeyAlgorithm {
+    /// RSA 2048 bits.
+    Rsa,
+    /// Ed25519.
+    Ed25519,
+    /// One of each.
+    Both,
 }
 
 #[derive(Debug, Subcommand)]

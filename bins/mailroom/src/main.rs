@@ -16,5 +16,6 @@ fn main() -> ExitCode {
         cli::Command::User(command) => cmd::directory::user(&cli, command),
         cli::Command::Alias(command) => cmd::directory::alias(&cli, command),
         cli::Command::Sender(command) => cmd::directory::sender(&cli, command),
+        cli::Command::Dkim(command) => cmd::dkim::run(&cli, command),
     }
 }

@@ -270,6 +270,10 @@ impl Default for Delivery {
 /// The sections whose keys environment variables may set as `MAILROOM_<SECTION>_<KEY>`.
 const SECTIONS: [&str; 4] = ["tls", "limits", "policy", "delivery"];
 
+/// `MAILROOM_...` variables that are not settings: the log filter of `mailroom serve`, and
+/// the test suite's switch that makes missing interoperability peers fail.
+const NOT_SETTINGS: [&str; 2] = ["log", "require_peers"];
+
 /// Top-level keys that hold lists, given in the environment as comma-separated text.
 const LISTS: [&str; 2] = ["domains", "trusted_networks"];
 
@@ -300,7 +304,10 @@ impl Config {
         };
         for (name, value) in env {
             if let Some(key) = name.strip_prefix("MAILROOM_") {
-                apply_env(&mut table, &key.to_ascii_lowercase(), &value)?;
+                let key = key.to_ascii_lowercase();
+                if !NOT_SETTINGS.contains(&key.as_str()) {
+                    apply_env(&mut table, &key, &value)?;
+                }
             }
         }
         // Reading the merged settings back from text gives errors a position, and so a key.

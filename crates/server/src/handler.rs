@@ -1,7 +1,7 @@
 //! The server's answers at each SMTP policy point, per listener role: who may relay, which
 //! recipients exist, who may send as whom, and durable queueing before the 250.
 
-use std::io;
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -13,6 +13,8 @@ use mailroom_sasl::{PlainCredentials, ScramCredentials};
 
 use crate::config::{Config, Role};
 use crate::directory::{Directory, Store};
+use crate::dkim_keys::KeyStore;
+use crate::error::Error;
 use crate::queue::{Queue, unix_now};
 use crate::spool::{Incoming, LocalDelivery, Queued};
 use crate::time::rfc5322;
@@ -22,6 +24,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) directory: Arc<dyn Store>,
     pub(crate) queue: Arc<Queue>,
+    pub(crate) keys: KeyStore,
 }
 
 impl Shared {
@@ -302,7 +305,7 @@ impl Handler for MailHandler {
         let Some(mut transaction) = session.transaction.take() else {
             return reply(503, (5, 5, 1), "no transaction");
         };
-        let incoming = match transaction.incoming.take() {
+        let mut incoming = match transaction.incoming.take() {
             Some(incoming) => incoming,
             // An empty message: still a message.
             None => match self.shared.queue.spool().receive(&transaction.id).await {
@@ -321,6 +324,24 @@ impl Handler for MailHandler {
             incoming.abandon().await;
             return refusal;
         }
+        let mut prefix = received_field(
+            &self.shared.config.hostname,
+            session,
+            &transaction.id,
+            &transaction.accepted,
+        );
+        match self.sign(session, &transaction, &mut incoming).await {
+            Ok(signatures) => prefix.push_str(&signatures),
+            Err(error) => {
+                tracing::error!(queue_id = %transaction.id, %error, "cannot sign");
+                incoming.abandon().await;
+                return reply(
+                    451,
+                    (4, 3, 0),
+                    "the message could not be signed; try again later",
+                );
+            }
+        }
         let queued = Queued {
             id: transaction.id.clone(),
             received: unix_now(),
@@ -329,12 +350,7 @@ impl Handler for MailHandler {
                 .unwrap_or_default(),
             local: transaction.local,
             remote: transaction.remote,
-            prefix: received_field(
-                &self.shared.config.hostname,
-                session,
-                &transaction.id,
-                &transaction.accepted,
-            ),
+            prefix,
         };
         if let Err(error) = incoming.commit(self.shared.queue.spool(), &queued).await {
             tracing::error!(queue_id = %queued.id, %error, "cannot queue");
@@ -360,6 +376,74 @@ impl Handler for MailHandler {
 }
 
 impl MailHandler {
+    /// DKIM-signs mail from authenticated users and trusted networks with every key of its
+    /// From domain (RFC 6376 §5), reading the spooled message; returns the DKIM-Signature
+    /// fields, or nothing, saying in the log why a message leaves unsigned.
+    async fn sign(
+        &self,
+        session: &Session,
+        transaction: &Transaction,
+        incoming: &mut Incoming,
+    ) -> Result<String, Error> {
+        let id = &transaction.id;
+        if session.user.is_none() && !session.trusted {
+            return Ok(String::new());
+        }
+        let Some(domain) = from_domain(&transaction.header) else {
+            tracing::warn!(queue_id = %id, "unsigned: the message has no From domain");
+            return Ok(String::new());
+        };
+        let signers = self.shared.keys.signers(&domain)?;
+        if signers.is_empty() {
+            tracing::warn!(queue_id = %id, %domain, "unsigned: no DKIM key for the From domain (mailroom dkim keygen {domain})");
+            return Ok(String::new());
+        }
+        incoming
+            .flush()
+            .await
+            .map_err(Error::io("cannot write", incoming.path()))?;
+        let path = incoming.path().to_owned();
+        let now = unix_now();
+        let signed =
+            tokio::task::spawn_blocking(move || -> Result<Vec<(String, String)>, Error> {
+                let mut file =
+                    std::fs::File::open(&path).map_err(Error::io("cannot read", &path))?;
+                let mut streams: Vec<_> =
+                    signers.iter().map(mailroom_dkim::Signer::stream).collect();
+                let mut buffer = vec![0; 64 * 1024];
+                loop {
+                    let n = file
+                        .read(&mut buffer)
+                        .map_err(Error::io("cannot read", &path))?;
+                    if n == 0 {
+                        break;
+                    }
+                    for stream in &mut streams {
+                        stream.update(&buffer[..n]);
+                    }
+                }
+                streams
+                    .into_iter()
+                    .zip(&signers)
+                    .map(|(stream, signer)| {
+                        let field = stream.finish(now).map_err(|e| Error::Damaged {
+                            path: path.clone(),
+                            problem: format!("cannot DKIM-sign: {e}"),
+                        })?;
+                        Ok((field, format!("{:?}", signer.key().algorithm())))
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(|e| Error::Directory(format!("signing stopped: {e}")))??;
+        let mut fields = String::new();
+        for (field, algorithm) in signed {
+            tracing::info!(queue_id = %id, %domain, %algorithm, "DKIM-signed");
+            fields.push_str(&field);
+        }
+        Ok(fields)
+    }
+
     /// Spoof protection at the end of DATA: each From address must belong to the user.
     fn check_from(&self, session: &Session, transaction: &Transaction) -> Option<Decision> {
         let user = session.user.as_ref()?;
@@ -396,6 +480,14 @@ fn not_yours(address: &str, user: &str) -> String {
         "{address} does not belong to {user}: it is not the user's address or +tag form, an alias \
          or catch-all delivering to the user, or a sender grant"
     )
+}
+
+/// The domain of the (first) From address of a header section.
+fn from_domain(header: &[u8]) -> Option<String> {
+    let message = mail_parser::MessageParser::new().parse_headers(header)?;
+    let address = message.from()?.first()?.address.as_deref()?;
+    let (_, domain) = address.rsplit_once('@')?;
+    Some(domain.to_ascii_lowercase())
 }
 
 fn memchr_end_of_header(header: &[u8]) -> Option<usize> {

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod directory;
+pub mod dkim_keys;
 mod error;
 mod files;
 mod handler;

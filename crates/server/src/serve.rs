@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::config::{Config, DeliveryMode, Role};
 use crate::directory::FileStore;
+use crate::dkim_keys::KeyStore;
 use crate::error::Error;
 use crate::handler::{MailHandler, Shared};
 use crate::queue::Queue;
@@ -76,6 +77,7 @@ impl Mailserver {
         let directory = Arc::new(FileStore::new(&config.data_dir));
         Ok(Self {
             shared: Arc::new(Shared {
+                keys: KeyStore::new(&config.data_dir),
                 config,
                 directory,
                 queue,

@@ -196,6 +196,20 @@ impl Incoming {
         spool.update(queued)
     }
 
+    /// Writes out what is buffered, so the file can be read (to sign it, say).
+    ///
+    /// # Errors
+    ///
+    /// The disk refuses it.
+    pub async fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush().await
+    }
+
+    /// The file the message is being written to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Throws the message away.
     pub async fn abandon(self) {
         drop(self.file);

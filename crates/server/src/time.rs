@@ -22,6 +22,13 @@ pub(crate) fn rfc5322(time: SystemTime) -> String {
     )
 }
 
+/// `202611`: the year and month, as key selectors name them.
+pub(crate) fn year_month(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (year, month, _) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    format!("{year}{month:02}")
+}
+
 /// Year, month (1-12) and day from days since 1970-01-01 (the proleptic Gregorian
 /// calendar, after Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {

@@ -1,6 +1,7 @@
 //! The subcommands, each a thin layer over mailroom-server.
 
 pub(crate) mod directory;
+pub(crate) mod dkim;
 pub(crate) mod serve;
 
 use std::process::ExitCode;

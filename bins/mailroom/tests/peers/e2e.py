@@ -95,5 +95,12 @@ def relay():
         s.sendmail("alice@example.org", ["friend@example.com"], message("alice@example.org", "relayed"))
 
 
-{"inbound": inbound, "submission": submission, "relay": relay}[CASE]()
+def trusted():
+    """A trusted host (loopback by default) relays without AUTH."""
+    with smtplib.SMTP("127.0.0.1", INBOUND, local_hostname="app.example.org") as s:
+        s.sendmail("alice@example.org", ["friend@example.com"],
+                   message("Alice <alice@example.org>", "from the app server"))
+
+
+{"inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
 print("ok", CASE)

@@ -84,6 +84,8 @@ lmtp_address = "127.0.0.1:24"
             ("MAILROOM_POLICY_SPOOF_PROTECTION", "false"),
             ("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24, 2001:db8::/32"),
             ("PATH", "/usr/bin"),
+            ("MAILROOM_LOG", "debug"),
+            ("MAILROOM_REQUIRE_PEERS", "1"),
         ]),
     )
     .unwrap();
