@@ -40,6 +40,8 @@
 #![warn(missing_docs, clippy::print_stdout)]
 
 mod answer;
+#[cfg(feature = "hickory")]
+mod any;
 mod error;
 #[cfg(feature = "hickory")]
 mod hickory;
@@ -52,6 +54,8 @@ mod zone;
 pub mod fuzzing;
 
 pub use answer::{Answer, Lookup, Mx, Txt};
+#[cfg(feature = "hickory")]
+pub use any::AnyResolver;
 pub use error::{DnsError, IoSource, MalformedAnswer, NameProblem, ZoneProblem};
 #[cfg(feature = "hickory")]
 pub use hickory::{DEFAULT_QUERY_TIMEOUT, HickoryResolver, HickoryResolverBuilder};

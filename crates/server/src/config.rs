@@ -33,6 +33,9 @@ pub struct Config {
     pub policy: Policy,
     /// How local mail is delivered.
     pub delivery: Delivery,
+    /// Answer DNS questions from this zone file instead of the network (for tests and
+    /// offline setups).
+    pub dns_zone: Option<PathBuf>,
 }
 
 /// The role of a listener.
@@ -92,6 +95,10 @@ pub struct Limits {
 pub struct Policy {
     /// The envelope sender and From of submitted mail must belong to the user.
     pub spoof_protection: bool,
+    /// Refuse inbound mail that fails DMARC under `p=reject` (550 5.7.1).
+    pub dmarc_reject: bool,
+    /// Deliver inbound mail that fails DMARC under `p=quarantine` to the Junk folder.
+    pub dmarc_quarantine: bool,
 }
 
 /// Local delivery.
@@ -221,6 +228,7 @@ impl Default for Config {
             limits: Limits::default(),
             policy: Policy::default(),
             delivery: Delivery::default(),
+            dns_zone: None,
         }
     }
 }
@@ -253,6 +261,8 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             spoof_protection: true,
+            dmarc_reject: true,
+            dmarc_quarantine: true,
         }
     }
 }
@@ -407,7 +417,7 @@ fn apply_env(table: &mut toml::Table, key: &str, value: &str) -> Result<(), Erro
         table.insert(key.to_owned(), toml::Value::Array(items));
         return Ok(());
     }
-    if ["hostname", "data_dir"].contains(&key) {
+    if ["hostname", "data_dir", "dns_zone"].contains(&key) {
         table.insert(key.to_owned(), toml::Value::String(value.to_owned()));
         return Ok(());
     }

@@ -18,6 +18,12 @@ use crate::error::Error;
 use crate::queue::{Queue, unix_now};
 use crate::spool::{Incoming, LocalDelivery, Queued};
 use crate::time::rfc5322;
+use mailroom_dkim::{DkimResult, Verifier};
+use mailroom_dmarc::{
+    AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers, MethodResult,
+};
+use mailroom_dns::AnyResolver;
+use mailroom_spf::{Evaluator, Identity, SpfOutput, SpfResult};
 
 /// What every connection of the server shares.
 pub(crate) struct Shared {
@@ -25,6 +31,7 @@ pub(crate) struct Shared {
     pub(crate) directory: Arc<dyn Store>,
     pub(crate) queue: Arc<Queue>,
     pub(crate) keys: KeyStore,
+    pub(crate) resolver: AnyResolver,
 }
 
 impl Shared {
@@ -76,6 +83,9 @@ struct Transaction {
     /// The start of the message, up to the end of its header section, for the From check.
     header: Vec<u8>,
     size: u64,
+    /// SPF for mail from the world (not for authenticated or trusted clients), with the
+    /// identity it checked.
+    spf: Option<(SpfOutput, Identity)>,
 }
 
 /// How much of a message's header section is kept for the From check.
@@ -186,7 +196,13 @@ impl Handler for MailHandler {
                 return reply(553, (5, 7, 1), &not_yours(&sender, user));
             }
         }
+        let spf = if self.role == Role::Inbound && session.user.is_none() && !session.trusted {
+            Some(self.check_spf(session, from).await)
+        } else {
+            None
+        };
         session.transaction = Some(Transaction {
+            spf,
             id: queue_id(),
             from: from.clone(),
             local: Vec::new(),
@@ -324,12 +340,41 @@ impl Handler for MailHandler {
             incoming.abandon().await;
             return refusal;
         }
+        let mut authentication = String::new();
+        if let Some((spf, identity)) = &transaction.spf {
+            match self
+                .authenticate(session, &transaction, spf, *identity, &mut incoming)
+                .await
+            {
+                Ok(Verdict::Deliver { header }) => authentication = header,
+                Ok(Verdict::Quarantine { header }) => {
+                    authentication = header;
+                    for local in &mut transaction.local {
+                        local.folder = Some("Junk".to_owned());
+                    }
+                }
+                Ok(Verdict::Reject(refusal)) => {
+                    incoming.abandon().await;
+                    return refusal;
+                }
+                Err(error) => {
+                    tracing::error!(queue_id = %transaction.id, %error, "cannot check the message");
+                    incoming.abandon().await;
+                    return reply(
+                        451,
+                        (4, 3, 0),
+                        "the message could not be checked; try again later",
+                    );
+                }
+            }
+        }
         let mut prefix = received_field(
             &self.shared.config.hostname,
             session,
             &transaction.id,
             &transaction.accepted,
         );
+        prefix.push_str(&authentication);
         match self.sign(session, &transaction, &mut incoming).await {
             Ok(signatures) => prefix.push_str(&signatures),
             Err(error) => {
@@ -351,6 +396,7 @@ impl Handler for MailHandler {
             local: transaction.local,
             remote: transaction.remote,
             prefix,
+            strip_our_results: transaction.spf.is_some(),
         };
         if let Err(error) = incoming.commit(self.shared.queue.spool(), &queued).await {
             tracing::error!(queue_id = %queued.id, %error, "cannot queue");
@@ -375,7 +421,123 @@ impl Handler for MailHandler {
     }
 }
 
+/// What the checks of an inbound message decided.
+enum Verdict {
+    /// Deliver, with these header fields (Received-SPF, Authentication-Results).
+    Deliver { header: String },
+    /// Deliver to the Junk folder (DMARC `p=quarantine`).
+    Quarantine { header: String },
+    /// Refuse with this reply (DMARC `p=reject`).
+    Reject(Decision),
+}
+
 impl MailHandler {
+    /// SPF for the client and MAIL FROM (or the HELO name for the null sender, RFC 7208 §2.4).
+    async fn check_spf(&self, session: &Session, from: &ReversePath) -> (SpfOutput, Identity) {
+        let sender = address(from)
+            .map(|a| a.trim_matches(['<', '>']).to_owned())
+            .unwrap_or_default();
+        let helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str());
+        let identity = if sender.is_empty() {
+            Identity::Helo
+        } else {
+            Identity::MailFrom
+        };
+        let out = Evaluator::new(&self.shared.resolver)
+            .receiver(self.shared.config.hostname.as_str())
+            .now(unix_now())
+            .check_mail_from(session.peer.remote.ip(), helo, &sender)
+            .await;
+        tracing::info!(client = %session.peer.remote, from = %sender, spf = %out.result, domain = %out.domain, "SPF");
+        (out, identity)
+    }
+
+    /// DKIM and DMARC on a complete inbound message, and the policy the From domain asks for;
+    /// the header fields that record the results (RFC 7208 §9.1, RFC 8601).
+    async fn authenticate(
+        &self,
+        session: &Session,
+        transaction: &Transaction,
+        spf: &SpfOutput,
+        identity: Identity,
+        incoming: &mut Incoming,
+    ) -> Result<Verdict, Error> {
+        incoming
+            .flush()
+            .await
+            .map_err(Error::io("cannot write", incoming.path()))?;
+        let message = tokio::fs::read(incoming.path())
+            .await
+            .map_err(Error::io("cannot read", incoming.path()))?;
+        let resolver = &self.shared.resolver;
+        let hostname = self.shared.config.hostname.as_str();
+        let now = unix_now();
+        let dkim = Verifier::default().verify(resolver, &message, now).await;
+        let spf_pass = (spf.result == SpfResult::Pass).then_some(spf.domain.as_str());
+        let dkim_pass: Vec<&str> = dkim
+            .iter()
+            .filter(|r| r.result == DkimResult::Pass)
+            .filter_map(|r| r.signature.as_ref().map(|s| s.domain.as_str()))
+            .collect();
+        let identifiers = Identifiers {
+            spf_pass,
+            dkim_pass: &dkim_pass,
+        };
+        let dmarc = Checker::new(resolver)
+            .now(now)
+            .check_message(&message, identifiers, pct_draw())
+            .await;
+
+        let sender = address(&transaction.from)
+            .map(|a| a.trim_matches(['<', '>']).to_owned())
+            .unwrap_or_default();
+        let helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str());
+        let mut results = AuthenticationResults::new(hostname);
+        results.push(MethodResult::spf(spf, identity));
+        if dkim.is_empty() {
+            results.push(MethodResult::new("dkim", "none").comment("no DKIM-Signature"));
+        }
+        results.results.extend(dkim.iter().map(MethodResult::dkim));
+        results.push(MethodResult::dmarc(&dmarc));
+        let header = format!(
+            "{}\r\n{}\r\n",
+            spf.received_spf(session.peer.remote.ip(), helo, &sender, hostname, identity),
+            results.header()
+        );
+        let from_domain = dmarc.from_domain.clone().unwrap_or_default();
+        let dkim_summary: Vec<String> = dkim
+            .iter()
+            .map(|r| format!("{}:{}", r.domain.as_deref().unwrap_or("?"), r.result))
+            .collect();
+        tracing::info!(
+            queue_id = %transaction.id,
+            spf = %spf.result,
+            dkim = %dkim_summary.join(","),
+            dmarc = %dmarc.output.result,
+            from_domain = %from_domain,
+            "checked"
+        );
+        let policy = &self.shared.config.policy;
+        if dmarc.output.result == DmarcResult::Fail {
+            match dmarc.output.disposition {
+                Disposition::Reject if policy.dmarc_reject => {
+                    let text = format!(
+                        "rejected by the DMARC policy of {from_domain}: {}",
+                        dmarc.output.reason()
+                    );
+                    tracing::info!(queue_id = %transaction.id, %from_domain, "refused: DMARC p=reject");
+                    return Ok(Verdict::Reject(reply(550, (5, 7, 1), &text)));
+                }
+                Disposition::Quarantine if policy.dmarc_quarantine => {
+                    tracing::info!(queue_id = %transaction.id, %from_domain, "to Junk: DMARC p=quarantine");
+                    return Ok(Verdict::Quarantine { header });
+                }
+                _ => {}
+            }
+        }
+        Ok(Verdict::Deliver { header })
+    }
+
     /// DKIM-signs mail from authenticated users and trusted networks with every key of its
     /// From domain (RFC 6376 §5), reading the spooled message; returns the DKIM-Signature
     /// fields, or nothing, saying in the log why a message leaves unsigned.
@@ -480,6 +642,18 @@ fn not_yours(address: &str, user: &str) -> String {
         "{address} does not belong to {user}: it is not the user's address or +tag form, an alias \
          or catch-all delivering to the user, or a sender grant"
     )
+}
+
+/// A number from 0 to 99 for DMARC's `pct=` sampling (RFC 7489 §6.3).
+fn pct_draw() -> u8 {
+    let mut byte = [0_u8; 1];
+    for _ in 0..8 {
+        if getrandom::fill(&mut byte).is_ok() && byte[0] < 200 {
+            return byte[0] % 100;
+        }
+    }
+    // No usable randomness: apply the policy, which is the safe side.
+    0
 }
 
 /// The domain of the (first) From address of a header section.

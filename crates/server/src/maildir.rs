@@ -16,7 +16,8 @@ pub fn mailbox(root: &Path, user: &str) -> PathBuf {
 }
 
 /// Delivers `prefix` followed by the message file into `user`'s mailbox (or one of its
-/// folders), under the unique name `unique`. Returns the new file.
+/// folders), under the unique name `unique`; with `strip` set, the message's own
+/// Authentication-Results fields naming that host are left out. Returns the new file.
 ///
 /// # Errors
 ///
@@ -28,6 +29,7 @@ pub fn deliver(
     prefix: &[u8],
     message: &Path,
     unique: &str,
+    strip: Option<&str>,
 ) -> Result<PathBuf, Error> {
     let mut dir = mailbox(root, user);
     if let Some(folder) = folder {
@@ -38,9 +40,14 @@ pub fn deliver(
     }
     let temporary = dir.join("tmp").join(unique);
     let mut out = File::create(&temporary).map_err(Error::io("cannot create", &temporary))?;
-    let mut input = File::open(message).map_err(Error::io("cannot read", message))?;
+    let mut input =
+        std::io::BufReader::new(File::open(message).map_err(Error::io("cannot read", message))?);
     let mut buffer = vec![0; 64 * 1024];
     out.write_all(prefix)
+        .and_then(|()| match strip {
+            Some(host) => copy_header_without_results(&mut input, &mut out, host),
+            None => Ok(()),
+        })
         .and_then(|()| {
             loop {
                 let n = input.read(&mut buffer)?;
@@ -56,6 +63,67 @@ pub fn deliver(
         .map_err(Error::io("cannot move into new/", &delivered))?;
     sync_dir(&dir.join("new"))?;
     Ok(delivered)
+}
+
+/// The longest header section searched for Authentication-Results fields to remove.
+const MAX_HEADER: usize = 1024 * 1024;
+
+/// Copies the header section of `input`, leaving out Authentication-Results fields whose
+/// authserv-id is `host` (RFC 8601 §5: a receiver removes such fields it did not add). Leaves
+/// `input` at the start of the body; a header section too long to search is copied as it is.
+fn copy_header_without_results(
+    input: &mut impl Read,
+    out: &mut impl Write,
+    host: &str,
+) -> std::io::Result<()> {
+    let mut header = Vec::new();
+    let mut byte = [0_u8; 1];
+    // Read up to the blank line that ends the header section.
+    while !header.ends_with(b"\r\n\r\n") && header != b"\r\n" && header.len() < MAX_HEADER {
+        if input.read(&mut byte)? == 0 {
+            break;
+        }
+        header.push(byte[0]);
+    }
+    let mut start = 0;
+    while start < header.len() {
+        // A field runs to the CRLF not followed by a space or tab (RFC 5322 §2.2.3).
+        let mut end = start;
+        loop {
+            match memchr::memmem::find(&header[end..], b"\r\n") {
+                Some(at) => {
+                    end += at + 2;
+                    if !matches!(header.get(end), Some(b' ' | b'\t')) {
+                        break;
+                    }
+                }
+                None => {
+                    end = header.len();
+                    break;
+                }
+            }
+        }
+        let field = &header[start..end];
+        if !is_our_results(field, host) {
+            out.write_all(field)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+fn is_our_results(field: &[u8], host: &str) -> bool {
+    let Some(colon) = field.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    if !field[..colon]
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"Authentication-Results")
+    {
+        return false;
+    }
+    let value = String::from_utf8_lossy(&field[colon + 1..]);
+    mailroom_dmarc::authserv_id(&value).is_some_and(|id| id.eq_ignore_ascii_case(host))
 }
 
 /// A name that is safe as one path component: anything but letters, digits and `-_.+=` is
@@ -77,6 +145,19 @@ fn path_part(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn our_results_are_stripped_and_others_kept() {
+        let message = b"Authentication-Results: mx.example.org; spf=pass\r\n smtp.mailfrom=a@b\r\nAuthentication-Results: other.example; dkim=pass\r\nSubject: x\r\n\r\nAuthentication-Results: mx.example.org; body\r\n";
+        let mut input = &message[..];
+        let mut out = Vec::new();
+        super::copy_header_without_results(&mut input, &mut out, "MX.example.org").unwrap();
+        out.extend_from_slice(input);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Authentication-Results: other.example; dkim=pass\r\nSubject: x\r\n\r\nAuthentication-Results: mx.example.org; body\r\n"
+        );
+    }
+
     #[test]
     fn path_parts_cannot_climb_or_hide() {
         assert_eq!(super::path_part("alice"), "alice");

@@ -101,6 +101,7 @@ impl Queue {
                 item.prefix.as_bytes(),
                 &message,
                 &format!("{unique}.{index}"),
+                item.strip_our_results.then_some(self.hostname.as_str()),
             )?;
             tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
         }

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use mailroom_dns::{AnyResolver, HickoryResolver, Zone};
+
 use crate::config::{Config, DeliveryMode, Role};
 use crate::directory::FileStore;
 use crate::dkim_keys::KeyStore;
@@ -75,8 +77,10 @@ impl Mailserver {
             config.delivery.relay_host,
         ));
         let directory = Arc::new(FileStore::new(&config.data_dir));
+        let resolver = resolver(&config)?;
         Ok(Self {
             shared: Arc::new(Shared {
+                resolver,
                 keys: KeyStore::new(&config.data_dir),
                 config,
                 directory,
@@ -136,6 +140,26 @@ impl Mailserver {
         let _ = worker.await;
         result
     }
+}
+
+/// The DNS answers: the configured zone file, or the network.
+fn resolver(config: &Config) -> Result<AnyResolver, Error> {
+    if let Some(path) = &config.dns_zone {
+        let text = std::fs::read_to_string(path).map_err(Error::io("cannot read", path))?;
+        return Zone::from_text(&text)
+            .map(AnyResolver::Zone)
+            .map_err(|error| Error::Config {
+                key: "dns_zone".to_owned(),
+                problem: format!("{}: {error}", path.display()),
+            });
+    }
+    HickoryResolver::builder()
+        .and_then(mailroom_dns::HickoryResolverBuilder::build)
+        .map(AnyResolver::Network)
+        .map_err(|error| Error::Config {
+            key: "(system DNS)".to_owned(),
+            problem: format!("no usable resolver: {error}"),
+        })
 }
 
 /// The SMTP session settings of a listener.

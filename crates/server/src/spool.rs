@@ -28,6 +28,10 @@ pub struct Queued {
     /// Header fields to put above the message as received (Received, Authentication-Results,
     /// DKIM-Signature), each ending in CRLF.
     pub prefix: String,
+    /// Remove the message's own Authentication-Results fields that claim this host's name
+    /// (RFC 8601 §5), since this host did not write them.
+    #[serde(default)]
+    pub strip_our_results: bool,
 }
 
 /// One local delivery.

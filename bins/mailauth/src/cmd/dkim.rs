@@ -7,7 +7,7 @@ use mailroom_dkim::keygen::{self, RsaBits};
 use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier, VerifyOptions};
 use mailroom_dns::Txt;
 
-use super::{CliResolver, fail, now, read_input, read_text, runtime, to_crlf};
+use super::{fail, now, read_input, read_text, runtime, to_crlf};
 use crate::cli::{DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
 
 /// The longest character-string in a TXT record (RFC 1035 §3.3).
@@ -104,7 +104,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     let verifier =
         Verifier::new(VerifyOptions::default().allow_partial_body(args.allow_partial_body));
     let results = runtime()?.block_on(async {
-        let resolver = CliResolver::new(&args.source)?;
+        let resolver = super::resolver(&args.source)?;
         Ok::<_, String>(verifier.verify(&resolver, &message, now()).await)
     })?;
     let mut out = std::io::stdout().lock();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use mailroom_dmarc::{Checker, OrganizationalDomains};
 
-use super::{CliResolver, fail, public_suffix_list, runtime};
+use super::{fail, public_suffix_list, runtime};
 use crate::cli::{DmarcCommand, DmarcRecordArgs};
 
 /// Runs a `dmarc` subcommand.
@@ -20,7 +20,7 @@ pub(crate) fn run(command: &DmarcCommand) -> ExitCode {
 fn record(args: &DmarcRecordArgs) -> Result<ExitCode, String> {
     let psl = public_suffix_list(&args.organizational)?;
     let found = runtime()?.block_on(async {
-        let resolver = CliResolver::new(&args.source)?;
+        let resolver = super::resolver(&args.source)?;
         let mut checker = Checker::new(&resolver);
         if let Some(psl) = &psl {
             checker = checker.organizational_domains(OrganizationalDomains::PublicSuffixList(psl));

@@ -8,14 +8,14 @@ use std::process::ExitCode;
 
 use mailroom_dns::{Answer, Lookup, Resolver};
 
-use super::{CliResolver, describe, fail, runtime};
+use super::{describe, fail, runtime};
 use crate::cli::{DnsArgs, RecordType};
 
 /// Runs the lookup and prints the answer; the exit code says which kind of answer it was.
 pub(crate) fn run(args: &DnsArgs) -> ExitCode {
     let outcome = runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let resolver = CliResolver::new(&args.source)?;
+            let resolver = super::resolver(&args.source)?;
             lookup(&resolver, args).await
         })
     });

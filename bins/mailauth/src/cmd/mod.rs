@@ -9,73 +9,32 @@ pub(crate) mod spf;
 pub(crate) mod verify;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mailroom_dns::{DnsError, HickoryResolver, Lookup, Mx, Resolver, Txt, Zone};
+use mailroom_dns::{AnyResolver, DnsError, HickoryResolver, Zone};
 
 use crate::cli::DnsSource;
 
-/// The resolver a command asks: a zone file, or the network.
-pub(crate) enum CliResolver {
-    Zone(Zone),
-    Network(HickoryResolver),
-}
-
-impl CliResolver {
-    /// Builds the resolver `source` describes. Must be called inside the tokio runtime.
-    pub(crate) fn new(source: &DnsSource) -> Result<Self, String> {
-        if let Some(path) = &source.zone {
-            let text = read_text(path)?;
-            return Zone::from_text(&text)
-                .map(Self::Zone)
-                .map_err(|error| format!("{}: {error}", path.display()));
-        }
-        let builder = match source.server {
-            Some(server) => Ok(HickoryResolver::with_name_servers([server])),
-            None => HickoryResolver::builder(),
-        };
-        builder
-            .and_then(|builder| builder.timeout(Duration::from_secs(source.timeout)).build())
-            .map(Self::Network)
-            .map_err(|error| describe(&error))
+/// The resolver a command asks, as `source` describes it: a zone file, or the network. Must be
+/// called inside the tokio runtime.
+pub(crate) fn resolver(source: &DnsSource) -> Result<AnyResolver, String> {
+    if let Some(path) = &source.zone {
+        let text = read_text(path)?;
+        return Zone::from_text(&text)
+            .map(AnyResolver::Zone)
+            .map_err(|error| format!("{}: {error}", path.display()));
     }
-}
-
-impl Resolver for CliResolver {
-    async fn txt(&self, name: &str) -> Lookup<Txt> {
-        match self {
-            Self::Zone(zone) => zone.txt(name).await,
-            Self::Network(network) => network.txt(name).await,
-        }
-    }
-    async fn a(&self, name: &str) -> Lookup<Ipv4Addr> {
-        match self {
-            Self::Zone(zone) => zone.a(name).await,
-            Self::Network(network) => network.a(name).await,
-        }
-    }
-    async fn aaaa(&self, name: &str) -> Lookup<Ipv6Addr> {
-        match self {
-            Self::Zone(zone) => zone.aaaa(name).await,
-            Self::Network(network) => network.aaaa(name).await,
-        }
-    }
-    async fn mx(&self, name: &str) -> Lookup<Mx> {
-        match self {
-            Self::Zone(zone) => zone.mx(name).await,
-            Self::Network(network) => network.mx(name).await,
-        }
-    }
-    async fn ptr(&self, ip: IpAddr) -> Lookup<String> {
-        match self {
-            Self::Zone(zone) => zone.ptr(ip).await,
-            Self::Network(network) => network.ptr(ip).await,
-        }
-    }
+    let builder = match source.server {
+        Some(server) => Ok(HickoryResolver::with_name_servers([server])),
+        None => HickoryResolver::builder(),
+    };
+    builder
+        .and_then(|builder| builder.timeout(Duration::from_secs(source.timeout)).build())
+        .map(AnyResolver::Network)
+        .map_err(|error| describe(&error))
 }
 
 /// A single-threaded tokio runtime for one command.

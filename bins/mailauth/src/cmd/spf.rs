@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use mailroom_spf::{Evaluator, Identity, SpfResult};
 
-use super::{CliResolver, fail, now, runtime};
+use super::{fail, now, runtime};
 use crate::cli::{SpfCheckArgs, SpfCommand};
 
 /// Runs an `spf` subcommand.
@@ -18,7 +18,7 @@ pub(crate) fn run(command: &SpfCommand) -> ExitCode {
 fn check(args: &SpfCheckArgs) -> Result<ExitCode, String> {
     let now = now();
     let (out, identity) = runtime()?.block_on(async {
-        let resolver = CliResolver::new(&args.source)?;
+        let resolver = super::resolver(&args.source)?;
         let spf = Evaluator::new(&resolver)
             .receiver(args.receiver.as_str())
             .now(now)

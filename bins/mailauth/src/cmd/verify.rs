@@ -10,7 +10,7 @@ use mailroom_dmarc::{
 };
 use mailroom_spf::{Evaluator, Identity, SpfResult};
 
-use super::{CliResolver, fail, now, public_suffix_list, read_input, runtime, to_crlf};
+use super::{fail, now, public_suffix_list, read_input, runtime, to_crlf};
 use crate::cli::MessageCheckArgs;
 
 /// Runs `mailauth verify`.
@@ -25,7 +25,7 @@ fn check(args: &MessageCheckArgs) -> Result<ExitCode, String> {
     let draw = pct_draw()?;
     let mut lines = Vec::new();
     let (header, passed) = runtime()?.block_on(async {
-        let resolver = CliResolver::new(&args.source)?;
+        let resolver = super::resolver(&args.source)?;
         let identity = if args.mail_from.is_empty() {
             Identity::Helo
         } else {

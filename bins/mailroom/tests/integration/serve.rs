@@ -60,6 +60,10 @@ fn try_serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> 
         .env("MAILROOM_DATA_DIR", data_dir)
         .env("MAILROOM_HOSTNAME", "mx.example.org")
         .env("MAILROOM_LISTENERS", listeners)
+        .env(
+            "MAILROOM_DNS_ZONE",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.zone"),
+        )
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -401,4 +405,43 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
     let verified = String::from_utf8_lossy(&verified.stdout).into_owned();
     assert_eq!(verified.lines().count(), 2, "{verified}");
     assert!(verified.lines().all(|l| l.starts_with("example.org ")));
+}
+
+#[test]
+fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
+    if !peer_available("python3", &["-c", "import smtplib"]) {
+        return;
+    }
+    let dir = DataDir::new("dmarc");
+    users(&dir.0);
+    let server = serve(
+        &dir.0,
+        None,
+        &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
+    );
+    e2e("dmarc", &server);
+    let inbox = mailbox(&dir.0, "alice", 1);
+    assert_eq!(subjects(&inbox), ["aligned"]);
+    let message = &inbox[0];
+    assert!(message.contains("Received-SPF: pass (mx.example.org: domain of someone@good.example designates 127.0.0.1 as permitted sender)"), "{message}");
+    assert!(
+        message.contains("Authentication-Results: mx.example.org;"),
+        "{message}"
+    );
+    assert!(
+        message.contains("spf=pass") && message.contains("dmarc=pass"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("forged"),
+        "our own Authentication-Results were not removed:\n{message}"
+    );
+    let junk_dir = dir.0.join("mail/example.org/alice/.Junk/new");
+    let junk: Vec<_> = std::fs::read_dir(&junk_dir).unwrap().flatten().collect();
+    assert_eq!(junk.len(), 1, "one message in Junk");
+    let junk = std::fs::read_to_string(junk[0].path()).unwrap();
+    assert!(
+        junk.contains("Subject: quarantined") && junk.contains("dmarc=fail"),
+        "{junk}"
+    );
 }

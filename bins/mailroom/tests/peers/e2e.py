@@ -46,11 +46,11 @@ def inbound():
         s.starttls(context=unverified())
         s.ehlo()
         assert not s.has_extn("auth"), "AUTH offered on the inbound port after STARTTLS"
-        refused = s.sendmail("someone@sender.example", ["alice@example.org", "nobody@example.org"],
-                             message("someone@sender.example", "inbound"))
+        refused = s.sendmail("someone@plain.example", ["alice@example.org", "nobody@example.org"],
+                             message("someone@plain.example", "inbound"))
         assert refused["nobody@example.org"][0] == 550, refused
         assert b"5.1.1" in refused["nobody@example.org"][1], refused
-        s.mail("someone@sender.example")
+        s.mail("someone@plain.example")
         for trick in ["other@example.com", "alice%example.com@example.org",
                       "example.com!alice@example.org", '"alice@example.com"@example.org',
                       "alice@example.com."]:
@@ -59,8 +59,8 @@ def inbound():
             assert code in (550, 501), (trick, code, reply)
         s.rset()
         # Sub-addressing and an alias deliver.
-        s.sendmail("someone@sender.example", ["alice+news@example.org"], message("a@sender.example", "tagged"))
-        s.sendmail("someone@sender.example", ["sales@example.org"], message("a@sender.example", "alias"))
+        s.sendmail("someone@plain.example", ["alice+news@example.org"], message("a@plain.example", "tagged"))
+        s.sendmail("someone@plain.example", ["sales@example.org"], message("a@plain.example", "alias"))
 
 
 def submission():
@@ -102,5 +102,17 @@ def trusted():
                    message("Alice <alice@example.org>", "from the app server"))
 
 
-{"inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
+def dmarc():
+    """SPF and DMARC for mail from the world: p=reject refused, p=quarantine kept apart, an
+    aligned pass delivered with the results, and forged results in our name removed."""
+    with smtplib.SMTP("127.0.0.1", INBOUND, local_hostname="mx.sender.example") as s:
+        expect_code(lambda: s.sendmail("someone@sender.example", ["alice@example.org"],
+                                       message("someone@sender.example", "rejected")), 550, "DMARC")
+        s.sendmail("someone@junk.example", ["alice@example.org"], message("someone@junk.example", "quarantined"))
+        forged = "Authentication-Results: mx.example.org; dmarc=pass (forged)\r\n"
+        s.sendmail("someone@good.example", ["alice@example.org"],
+                   forged + message("someone@good.example", "aligned"))
+
+
+{"dmarc": dmarc, "inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
 print("ok", CASE)
