@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use mailroom_mta_core::driver::{Handler, Peer};
 use mailroom_mta_core::{
@@ -15,6 +15,7 @@ use crate::config::{Config, Role};
 use crate::directory::{Directory, Store};
 use crate::dkim_keys::KeyStore;
 use crate::error::Error;
+use crate::limiter::AuthLimiter;
 use crate::queue::{Queue, unix_now};
 use crate::spool::{Incoming, LocalDelivery, Queued};
 use crate::time::rfc5322;
@@ -32,6 +33,7 @@ pub(crate) struct Shared {
     pub(crate) queue: Arc<Queue>,
     pub(crate) keys: KeyStore,
     pub(crate) resolver: AnyResolver,
+    pub(crate) auth_limiter: AuthLimiter,
 }
 
 impl Shared {
@@ -136,6 +138,12 @@ impl Handler for MailHandler {
         {
             return false;
         }
+        let ip = session.peer.remote.ip();
+        let limiter = &self.shared.auth_limiter;
+        if !limiter.allows(ip, &credentials.authcid, Instant::now()) {
+            tracing::warn!(client = %session.peer.remote, user = %credentials.authcid, "authentication refused: too many failures");
+            return false;
+        }
         let Some(directory) = self.shared.directory() else {
             return false;
         };
@@ -162,8 +170,19 @@ impl Handler for MailHandler {
         self.shared.directory()?.user(username)?.scram.credentials()
     }
 
+    fn auth_failed(&self, session: &mut Session, mechanism: &str, username: &str) {
+        // PLAIN and LOGIN failures were logged with their reason by check_password.
+        if mechanism.starts_with("SCRAM") {
+            tracing::info!(client = %session.peer.remote, user = %username, mechanism, "authentication failed: wrong proof");
+        }
+        self.shared
+            .auth_limiter
+            .failed(session.peer.remote.ip(), username, Instant::now());
+    }
+
     fn authenticated(&self, session: &mut Session, mechanism: &str, username: &str) {
         tracing::info!(client = %session.peer.remote, user = %username, mechanism, "authenticated");
+        self.shared.auth_limiter.succeeded(username);
         session.user = Some(username.to_ascii_lowercase());
     }
 

@@ -11,6 +11,7 @@ pub mod dkim_keys;
 mod error;
 mod files;
 mod handler;
+mod limiter;
 pub mod maildir;
 pub mod queue;
 mod serve;

@@ -18,6 +18,7 @@ use crate::directory::FileStore;
 use crate::dkim_keys::KeyStore;
 use crate::error::Error;
 use crate::handler::{MailHandler, Shared};
+use crate::limiter::AuthLimiter;
 use crate::queue::Queue;
 use crate::spool::Spool;
 use crate::tls;
@@ -81,6 +82,7 @@ impl Mailserver {
         Ok(Self {
             shared: Arc::new(Shared {
                 resolver,
+                auth_limiter: AuthLimiter::default(),
                 keys: KeyStore::new(&config.data_dir),
                 config,
                 directory,

@@ -85,6 +85,11 @@ def submission():
                           context=unverified()) as s:
         s.login("alice@example.org", "alice-pw")
         s.sendmail("alice@example.org", ["bob@example.org"], message("alice@example.org", "implicit tls"))
+    # Five wrong passwords, and even the right one is refused for a while.
+    with smtplib.SMTP_SSL("127.0.0.1", SUBMISSIONS, context=unverified()) as s:
+        for _ in range(5):
+            expect_code(lambda: s.login("bob@example.org", "guess"), 535)
+        expect_code(lambda: s.login("bob@example.org", "bob-pw"), 535)
 
 
 def relay():

@@ -119,7 +119,10 @@ impl Exchange {
                     *self = Self::ScramDone(username);
                     Decision::Challenge(server_final.into_bytes())
                 }
-                Err(mailroom_sasl::Error::Failed) => invalid(),
+                Err(mailroom_sasl::Error::Failed) => {
+                    handler.auth_failed(conn, "SCRAM-SHA-256", &username);
+                    invalid()
+                }
                 Err(_) => malformed(),
             },
             Self::Bearer => match BearerRequest::parse(&response) {
@@ -154,6 +157,7 @@ async fn check<H: Handler>(
         handler.authenticated(conn, mechanism, &credentials.authcid);
         Decision::Accept
     } else {
+        handler.auth_failed(conn, mechanism, &credentials.authcid);
         invalid()
     }
 }

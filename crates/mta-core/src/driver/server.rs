@@ -90,6 +90,12 @@ pub trait Handler: Send + Sync + 'static {
         async { None }
     }
 
+    /// The credentials given for `username` were wrong (a password, or a SCRAM proof): for
+    /// counting failed attempts.
+    fn auth_failed(&self, conn: &mut Self::Connection, mechanism: &str, username: &str) {
+        let _ = (conn, mechanism, username);
+    }
+
     /// AUTH succeeded for `username`.
     fn authenticated(&self, conn: &mut Self::Connection, mechanism: &str, username: &str) {
         let _ = (conn, mechanism, username);
