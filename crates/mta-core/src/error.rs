@@ -54,6 +54,12 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// A PROXY protocol header is missing or malformed.
+    #[error("PROXY protocol: {problem}")]
+    Proxy {
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// The caller used a session out of order (see the session's documented call order); no
     /// input from the peer causes this.
     #[error("session used out of order: {problem}")]
@@ -91,6 +97,7 @@ impl Error {
             Self::Utf8NotAllowed => (553, EnhancedCode::new(5, 6, 7)),
             Self::Reply { .. } => (500, EnhancedCode::new(5, 5, 2)),
             Self::Misuse { .. } => (451, EnhancedCode::new(4, 3, 0)),
+            Self::Proxy { .. } => (421, EnhancedCode::new(4, 7, 0)),
             // RFC 3463: 5.6.0 other media error; RFC 5321 §2.3.8 forbids bare CR and LF.
             Self::BareLineEnd => (550, EnhancedCode::new(5, 6, 0)),
             // RFC 1870 §6.2: 552 for a message over the declared maximum.

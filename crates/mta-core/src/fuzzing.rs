@@ -212,3 +212,24 @@ pub fn client_session(data: &[u8]) {
     }
     panic!("the client session did not finish");
 }
+
+/// A PROXY header: reading never panics, takes no more than it was given, and a header that
+/// reads from a longer input reads the same from exactly its own octets, and needs more from
+/// any shorter prefix.
+pub fn proxy_header(data: &[u8]) {
+    let Ok(Some((header, used))) = crate::parse_proxy_header(data) else {
+        return;
+    };
+    assert!(used <= data.len());
+    assert_eq!(
+        crate::parse_proxy_header(&data[..used]),
+        Ok(Some((header, used)))
+    );
+    for cut in 0..used {
+        assert_eq!(
+            crate::parse_proxy_header(&data[..cut]),
+            Ok(None),
+            "cut at {cut}"
+        );
+    }
+}

@@ -42,6 +42,7 @@ mod data;
 pub mod driver;
 mod error;
 mod line;
+mod proxy;
 mod reply;
 mod server;
 mod xtext;
@@ -58,6 +59,7 @@ pub use command::{
 pub use data::{DataReader, MAX_TEXT_LINE, dot_stuff};
 pub use error::Error;
 pub use line::LineReader;
+pub use proxy::{MAX_PROXY_V1, PROXY_V2_SIGNATURE, ProxyHeader, parse_proxy_header};
 pub use reply::{EnhancedCode, Reply};
 pub use server::{
     Decision, Envelope, Event, Recipient, ServerConfig, ServerSession, Step, TlsMode,

@@ -26,7 +26,7 @@ use crate::tls;
 /// A server whose listeners are bound, ready to run.
 pub struct Mailserver {
     shared: Arc<Shared>,
-    listeners: Vec<(Role, TcpListener)>,
+    listeners: Vec<(Role, TcpListener, bool)>,
     tls: Arc<rustls::ServerConfig>,
 }
 
@@ -50,12 +50,6 @@ impl Mailserver {
     /// A setting the server cannot serve, an unusable data directory or certificate, or an
     /// address that cannot be bound.
     pub async fn bind(config: Config) -> Result<Self, Error> {
-        if config.listeners.iter().any(|l| l.proxy_protocol) {
-            return Err(Error::Config {
-                key: "listeners.proxy_protocol".to_owned(),
-                problem: "the PROXY protocol is not available in this version".to_owned(),
-            });
-        }
         if config.delivery.mode == DeliveryMode::Lmtp {
             return Err(Error::Config {
                 key: "delivery.mode".to_owned(),
@@ -69,7 +63,7 @@ impl Mailserver {
             let bound = TcpListener::bind(listener.address)
                 .await
                 .map_err(Error::io("cannot listen on", listener.address.to_string()))?;
-            listeners.push((listener.role, bound));
+            listeners.push((listener.role, bound, listener.proxy_protocol));
         }
         let queue = Arc::new(Queue::new(
             spool,
@@ -97,7 +91,7 @@ impl Mailserver {
     pub fn addresses(&self) -> Vec<(Role, SocketAddr)> {
         self.listeners
             .iter()
-            .filter_map(|(role, listener)| Some((*role, listener.local_addr().ok()?)))
+            .filter_map(|(role, listener, _)| Some((*role, listener.local_addr().ok()?)))
             .collect()
     }
 
@@ -113,13 +107,15 @@ impl Mailserver {
         let (stop, stopping) = watch::channel(false);
         let worker = tokio::spawn(Arc::clone(&self.shared.queue).run(stopping.clone()));
         let mut servers = JoinSet::new();
-        for (role, listener) in self.listeners {
+        for (role, listener, proxy_protocol) in self.listeners {
             let config = session_config(&self.shared.config, role);
             let handler = MailHandler {
                 shared: Arc::clone(&self.shared),
                 role,
             };
-            let server = Server::new(config, handler).with_tls(Arc::clone(&self.tls));
+            let server = Server::new(config, handler)
+                .with_tls(Arc::clone(&self.tls))
+                .with_proxy_protocol(proxy_protocol);
             let mut stopping = stopping.clone();
             let address = listener.local_addr().ok();
             servers.spawn(async move {

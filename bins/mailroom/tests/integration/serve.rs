@@ -40,8 +40,18 @@ fn free_port() -> u16 {
 /// Starts the server on free ports (or the given ones) with these extra settings and waits
 /// until it listens. Free ports are picked again if another test took one meanwhile.
 fn serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Running {
+    serve_with(data_dir, ports, env, false)
+}
+
+/// As [`serve`], with the inbound listener behind the PROXY protocol when `proxy` is set.
+fn serve_with(
+    data_dir: &Path,
+    ports: Option<[u16; 3]>,
+    env: &[(&str, &str)],
+    proxy: bool,
+) -> Running {
     for _ in 0..5 {
-        if let Some(running) = try_serve(data_dir, ports, env) {
+        if let Some(running) = try_serve(data_dir, ports, env, proxy) {
             return running;
         }
         assert!(ports.is_none(), "the server did not start on {ports:?}");
@@ -49,11 +59,19 @@ fn serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Runn
     panic!("the server did not start");
 }
 
-fn try_serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Option<Running> {
+fn try_serve(
+    data_dir: &Path,
+    ports: Option<[u16; 3]>,
+    env: &[(&str, &str)],
+    proxy: bool,
+) -> Option<Running> {
     let ports = ports.unwrap_or_else(|| [free_port(), free_port(), free_port()]);
     let listeners = format!(
-        "inbound=127.0.0.1:{},submission=127.0.0.1:{},submissions=127.0.0.1:{}",
-        ports[0], ports[1], ports[2]
+        "inbound=127.0.0.1:{}{},submission=127.0.0.1:{},submissions=127.0.0.1:{}",
+        ports[0],
+        if proxy { "+proxy" } else { "" },
+        ports[1],
+        ports[2]
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailroom"))
         .arg("serve")
@@ -443,5 +461,28 @@ fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
     assert!(
         junk.contains("Subject: quarantined") && junk.contains("dmarc=fail"),
         "{junk}"
+    );
+}
+
+#[test]
+fn behind_a_proxy_the_real_client_address_decides_who_may_relay() {
+    if !peer_available("python3", &["-c", "import smtplib"]) {
+        return;
+    }
+    let dir = DataDir::new("proxy");
+    users(&dir.0);
+    // The proxy connects from loopback, which is trusted; the client it speaks for is not.
+    let server = serve_with(
+        &dir.0,
+        None,
+        &[("MAILROOM_DELIVERY_RELAY_HOST", "127.0.0.1:9")],
+        true,
+    );
+    e2e("proxy", &server);
+    let inbox = mailbox(&dir.0, "alice", 1);
+    assert!(
+        inbox[0].contains("Received: from client.example ([203.0.113.5])"),
+        "{}",
+        inbox[0]
     );
 }

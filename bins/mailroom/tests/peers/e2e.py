@@ -119,5 +119,34 @@ def dmarc():
                    forged + message("someone@good.example", "aligned"))
 
 
-{"dmarc": dmarc, "inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
+def proxy():
+    """Through a PROXY header naming an outside client, no relaying, local delivery only."""
+    import socket
+    with socket.create_connection(("127.0.0.1", INBOUND)) as sock:
+        sock.sendall(b"PROXY TCP4 203.0.113.5 127.0.0.1 40000 25\r\n")
+        file = sock.makefile("rb")
+
+        def reply():
+            while True:
+                line = file.readline()
+                assert line, "the server closed the connection"
+                if line[3:4] != b"-":
+                    return line.decode()
+
+        assert reply().startswith("220")
+        sock.sendall(b"EHLO client.example\r\n")
+        assert reply().startswith("250")
+        sock.sendall(b"MAIL FROM:<someone@plain.example>\r\n")
+        assert reply().startswith("250")
+        sock.sendall(b"RCPT TO:<friend@example.com>\r\n")
+        relay = reply()
+        assert relay.startswith("550 5.7.1"), relay
+        sock.sendall(b"RCPT TO:<alice@example.org>\r\nDATA\r\n")
+        assert reply().startswith("250")
+        assert reply().startswith("354")
+        sock.sendall(b"Subject: proxied\r\n\r\nhi\r\n.\r\nQUIT\r\n")
+        assert reply().startswith("250")
+
+
+{"proxy": proxy, "dmarc": dmarc, "inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
 print("ok", CASE)

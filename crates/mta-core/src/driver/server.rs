@@ -17,6 +17,7 @@ use super::auth::Exchange;
 use super::stream::{Stream, now, within};
 use crate::address::{Domain, ForwardPath, ReversePath};
 use crate::command::{MailParameters, RcptParameters};
+use crate::proxy::{ProxyHeader, parse_proxy_header};
 use crate::reply::Reply;
 use crate::server::{Decision, Envelope, Event, ServerConfig, ServerSession, Step, TlsMode};
 
@@ -178,6 +179,7 @@ pub struct Server<H> {
     config: Arc<ServerConfig>,
     tls: Option<TlsAcceptor>,
     handler: Arc<H>,
+    proxy_protocol: bool,
 }
 
 impl<H> std::fmt::Debug for Server<H> {
@@ -197,7 +199,17 @@ impl<H: Handler> Server<H> {
             config: Arc::new(config),
             tls: None,
             handler: Arc::new(handler),
+            proxy_protocol: false,
         }
+    }
+
+    /// Reads a PROXY protocol header (v1 or v2) before anything else on each connection, so
+    /// the handler sees the client's own address. Only for listeners behind a proxy: a
+    /// connection without the header is closed.
+    #[must_use]
+    pub fn with_proxy_protocol(mut self, on: bool) -> Self {
+        self.proxy_protocol = on;
+        self
     }
 
     /// The certificate and key for STARTTLS or implicit TLS.
@@ -240,6 +252,7 @@ impl<H: Handler> Server<H> {
                     };
                     let peer = Peer { remote, local: tcp.local_addr()? };
                     let connection = Connection {
+                        proxy_protocol: self.proxy_protocol,
                         config: Arc::clone(&self.config),
                         tls: self.tls.clone(),
                         handler: Arc::clone(&self.handler),
@@ -261,6 +274,30 @@ impl<H: Handler> Server<H> {
     }
 }
 
+/// Reads a PROXY header octet by octet (v1) or by its length (v2), so that nothing after it
+/// (the TLS handshake, the first command) is taken from the connection.
+async fn read_proxy_header(tcp: &mut TcpStream) -> io::Result<ProxyHeader> {
+    let mut header = Vec::with_capacity(64);
+    loop {
+        match parse_proxy_header(&header)
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?
+        {
+            Some((parsed, _)) => return Ok(parsed),
+            None if header.len() >= 16 && header[0] == b'\r' => {
+                let length = usize::from(u16::from_be_bytes([header[14], header[15]]));
+                let mut rest = vec![0; 16 + length - header.len()];
+                tcp.read_exact(&mut rest).await?;
+                header.extend_from_slice(&rest);
+            }
+            None => {
+                let mut octet = [0_u8; 1];
+                tcp.read_exact(&mut octet).await?;
+                header.push(octet[0]);
+            }
+        }
+    }
+}
+
 fn is_per_connection(error: &io::Error) -> bool {
     matches!(
         error.kind(),
@@ -273,6 +310,7 @@ fn is_per_connection(error: &io::Error) -> bool {
 
 /// One connection's share of the server.
 struct Connection<H> {
+    proxy_protocol: bool,
     config: Arc<ServerConfig>,
     tls: Option<TlsAcceptor>,
     handler: Arc<H>,
@@ -280,11 +318,22 @@ struct Connection<H> {
 }
 
 impl<H: Handler> Connection<H> {
-    async fn run(mut self, tcp: TcpStream, peer: Peer) -> io::Result<()> {
+    async fn run(mut self, mut tcp: TcpStream, mut peer: Peer) -> io::Result<()> {
         let _ = tcp.set_nodelay(true);
         let handler = Arc::clone(&self.handler);
         // TLS handshakes and writes get the command timeout too (RFC 5321 §4.5.3.2).
         let limit = self.config.command_timeout;
+        if self.proxy_protocol
+            && let ProxyHeader::Proxied {
+                source,
+                destination,
+            } = within(limit, read_proxy_header(&mut tcp)).await?
+        {
+            peer = Peer {
+                remote: source,
+                local: destination,
+            };
+        }
         let mut session = ServerSession::new(Arc::clone(&self.config), now());
         let mut stream = match (&self.tls, self.config.tls) {
             (Some(acceptor), TlsMode::Implicit) => {

@@ -65,6 +65,7 @@ fn tls() -> Tls {
 /// A message as the handler received it.
 #[derive(Debug, Clone)]
 struct Received {
+    remote: SocketAddr,
     envelope: Envelope,
     data: Vec<u8>,
     user: Option<String>,
@@ -76,8 +77,8 @@ struct TestHandler {
     scram: ScramCredentials,
 }
 
-#[derive(Default)]
 struct Conn {
+    remote: SocketAddr,
     data: Vec<u8>,
     user: Option<String>,
     tls: bool,
@@ -86,8 +87,13 @@ struct Conn {
 impl Handler for TestHandler {
     type Connection = Conn;
 
-    async fn connect(&self, _peer: Peer) -> Result<Conn, Reply> {
-        Ok(Conn::default())
+    async fn connect(&self, peer: Peer) -> Result<Conn, Reply> {
+        Ok(Conn {
+            remote: peer.remote,
+            data: Vec::new(),
+            user: None,
+            tls: false,
+        })
     }
 
     fn tls_established(&self, conn: &mut Conn) {
@@ -138,6 +144,7 @@ impl Handler for TestHandler {
 
     async fn message(&self, conn: &mut Conn, envelope: Envelope) -> Decision {
         self.received.lock().unwrap().push(Received {
+            remote: conn.remote,
             envelope,
             data: std::mem::take(&mut conn.data),
             user: conn.user.clone(),
@@ -178,12 +185,16 @@ async fn start(tls_mode: TlsMode, tls: Option<&Tls>) -> Running {
 }
 
 async fn start_with(config: ServerConfig, tls: Option<&Tls>) -> Running {
+    start_server(config, tls, false).await
+}
+
+async fn start_server(config: ServerConfig, tls: Option<&Tls>, proxy: bool) -> Running {
     let received = Arc::new(Mutex::new(Vec::new()));
     let handler = TestHandler {
         received: Arc::clone(&received),
         scram: ScramCredentials::derive("tanstaaf", b"salt of tim", 4096).unwrap(),
     };
-    let mut server = Server::new(config, handler);
+    let mut server = Server::new(config, handler).with_proxy_protocol(proxy);
     if let Some(tls) = tls {
         server = server.with_tls(Arc::clone(&tls.server));
     }
@@ -385,6 +396,41 @@ async fn oauthbearer_tokens_go_to_the_handler() {
     assert_eq!(reply().await, "235 2.7.0 authentication succeeded");
     write.write_all(b"QUIT\r\n").await.unwrap();
     assert!(reply().await.starts_with("221"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_handler_sees_the_client_address() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start_server(ServerConfig::new("mx.example.org"), None, true).await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(b"PROXY TCP4 192.0.2.9 198.51.100.1 40000 25\r\n")
+        .await
+        .unwrap();
+    tcp.write_all(b"EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+        .await
+        .unwrap();
+    let mut seen = vec![0; 4096];
+    let mut text = String::new();
+    while !text.contains("354") {
+        let n = tcp.read(&mut seen).await.unwrap();
+        assert!(n > 0, "{text}");
+        text.push_str(&String::from_utf8_lossy(&seen[..n]));
+    }
+    tcp.write_all(b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    tcp.read_to_end(&mut rest).await.unwrap();
+    assert!(String::from_utf8_lossy(&rest).contains("250 2.0.0"));
+    assert_eq!(server.received()[0].remote.to_string(), "192.0.2.9:40000");
+
+    // Without the header, the connection is closed before any greeting.
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(b"EHLO c\r\n").await.unwrap();
+    let mut nothing = Vec::new();
+    let _ = tcp.read_to_end(&mut nothing).await;
+    assert!(nothing.is_empty(), "{nothing:?}");
     server.stop().await;
 }
 

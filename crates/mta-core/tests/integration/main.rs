@@ -8,6 +8,7 @@ mod data;
 #[cfg(feature = "tokio")]
 mod driver;
 mod props;
+mod proxy;
 mod reply;
 mod session_parts;
 mod transcript;

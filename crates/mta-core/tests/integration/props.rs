@@ -81,6 +81,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn proxy_headers_never_panic(data in proptest::collection::vec(any::<u8>(), 0..120)) {
+        fuzzing::proxy_header(&data);
+    }
+
+    #[test]
+    fn proxy_v1_headers_read_back(
+        a in any::<[u8; 4]>(), b in any::<[u8; 4]>(), sport in any::<u16>(), dport in any::<u16>(),
+        rest in proptest::collection::vec(any::<u8>(), 0..20),
+    ) {
+        let line = format!(
+            "PROXY TCP4 {} {} {sport} {dport}\r\n",
+            std::net::Ipv4Addr::from(a),
+            std::net::Ipv4Addr::from(b)
+        );
+        let mut input = line.clone().into_bytes();
+        input.extend(rest);
+        let (header, used) = mailroom_mta_core::parse_proxy_header(&input).unwrap().unwrap();
+        prop_assert_eq!(used, line.len());
+        let mailroom_mta_core::ProxyHeader::Proxied { source, destination } = header else {
+            panic!("{header:?}")
+        };
+        prop_assert_eq!((source.port(), destination.port()), (sport, dport));
+        fuzzing::proxy_header(&input);
+    }
+}
+
 /// The committed fuzz seeds (the transcripts' client sides) pass the fuzz body too.
 #[test]
 fn the_server_session_fuzz_seeds_pass() {
