@@ -71,7 +71,7 @@ const MAX_HEADER: usize = 1024 * 1024;
 /// Copies the header section of `input`, leaving out Authentication-Results fields whose
 /// authserv-id is `host` (RFC 8601 §5: a receiver removes such fields it did not add). Leaves
 /// `input` at the start of the body; a header section too long to search is copied as it is.
-fn copy_header_without_results(
+pub(crate) fn copy_header_without_results(
     input: &mut impl Read,
     out: &mut impl Write,
     host: &str,

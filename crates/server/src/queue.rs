@@ -24,23 +24,26 @@ pub struct Queue {
     mail_root: PathBuf,
     hostname: String,
     relay: Option<SocketAddr>,
+    lmtp: Option<SocketAddr>,
     wake: Notify,
 }
 
 impl Queue {
-    /// A queue over `spool`, delivering into Maildirs under `mail_root` and relaying other
-    /// recipients to `relay`.
+    /// A queue over `spool`, delivering into Maildirs under `mail_root` (or to the LMTP
+    /// server `lmtp`) and relaying other recipients to `relay`.
     pub fn new(
         spool: Spool,
         mail_root: PathBuf,
         hostname: String,
         relay: Option<SocketAddr>,
+        lmtp: Option<SocketAddr>,
     ) -> Self {
         Self {
             spool,
             mail_root,
             hostname,
             relay,
+            lmtp,
             wake: Notify::new(),
         }
     }
@@ -93,26 +96,100 @@ impl Queue {
             item.id,
             self.hostname.replace('/', "_")
         );
-        for (index, local) in item.local.iter().enumerate() {
-            let path = maildir::deliver(
-                &self.mail_root,
-                &local.user,
-                local.folder.as_deref(),
-                item.prefix.as_bytes(),
-                &message,
-                &format!("{unique}.{index}"),
-                item.strip_our_results.then_some(self.hostname.as_str()),
-            )?;
-            tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
+        if let Some(lmtp) = self.lmtp {
+            self.deliver_lmtp(&mut item, &message, lmtp).await;
+        } else {
+            for (index, local) in item.local.iter().enumerate() {
+                let path = maildir::deliver(
+                    &self.mail_root,
+                    &local.user,
+                    local.folder.as_deref(),
+                    item.prefix.as_bytes(),
+                    &message,
+                    &format!("{unique}.{index}"),
+                    item.strip_our_results.then_some(self.hostname.as_str()),
+                )?;
+                tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
+            }
+            item.local.clear();
         }
-        item.local.clear();
         if !item.remote.is_empty() {
             self.relay(&mut item, &message).await;
         }
-        if item.remote.is_empty() {
+        if item.remote.is_empty() && item.local.is_empty() {
             self.spool.remove(&item.id)
         } else {
             self.spool.update(&item)
+        }
+    }
+
+    /// Hands local recipients to the LMTP server (RFC 2033), which answers for each: delivered
+    /// and refused ones leave the queue, deferred ones stay.
+    async fn deliver_lmtp(&self, item: &mut Queued, message: &std::path::Path, lmtp: SocketAddr) {
+        let body = match tokio::fs::read(message).await {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(queue_id = %item.id, %error, "cannot read the queued message");
+                return;
+            }
+        };
+        let mut data = item.prefix.as_bytes().to_vec();
+        let mut rest = body.as_slice();
+        if item.strip_our_results
+            && maildir::copy_header_without_results(&mut rest, &mut data, &self.hostname).is_err()
+        {
+            return;
+        }
+        data.extend_from_slice(rest);
+        let parse = |text: &str| Mailbox::parse(text, true).ok();
+        let envelope = Envelope {
+            from: parse(&item.from).map_or(ReversePath::Null, ReversePath::Mailbox),
+            params: Default::default(),
+            recipients: item
+                .local
+                .iter()
+                .filter_map(|local| parse(&local.user))
+                .map(|mailbox| Recipient {
+                    to: ForwardPath::Mailbox(mailbox),
+                    params: Default::default(),
+                })
+                .collect(),
+            size: 0,
+        };
+        let config = ClientConfig {
+            lmtp: true,
+            starttls: mailroom_mta_core::StartTls::Never,
+            ..ClientConfig::new(self.hostname.clone())
+        };
+        let result = async {
+            let mut client = Client::connect(lmtp, config, None).await?;
+            let delivery = client.send(envelope, data).await?;
+            let _ = client.quit().await;
+            Ok::<_, std::io::Error>(delivery)
+        }
+        .await;
+        match result {
+            Ok(delivery) => {
+                for (to, reply) in &delivery.recipients {
+                    let to = to.to_string();
+                    let to = to.trim_matches(['<', '>']);
+                    let reply_text = reply.to_string();
+                    let reply_text = reply_text.trim_end();
+                    if reply.is_transient() {
+                        tracing::info!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "deferred by LMTP");
+                        continue;
+                    }
+                    if reply.is_positive() {
+                        tracing::info!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "delivered over LMTP");
+                    } else {
+                        tracing::warn!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "refused by LMTP");
+                    }
+                    item.local.retain(|l| !l.user.eq_ignore_ascii_case(to));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(queue_id = %item.id, %lmtp, %error, "LMTP server unreachable; will retry")
+            }
         }
     }
 

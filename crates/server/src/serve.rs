@@ -50,12 +50,6 @@ impl Mailserver {
     /// A setting the server cannot serve, an unusable data directory or certificate, or an
     /// address that cannot be bound.
     pub async fn bind(config: Config) -> Result<Self, Error> {
-        if config.delivery.mode == DeliveryMode::Lmtp {
-            return Err(Error::Config {
-                key: "delivery.mode".to_owned(),
-                problem: "LMTP delivery is not available in this version; use maildir".to_owned(),
-            });
-        }
         let spool = Spool::open(&config.data_dir)?;
         let tls = tls::server_config(&config)?;
         let mut listeners = Vec::new();
@@ -70,6 +64,10 @@ impl Mailserver {
             config.data_dir.join("mail"),
             config.hostname.clone(),
             config.delivery.relay_host,
+            match config.delivery.mode {
+                DeliveryMode::Maildir => None,
+                DeliveryMode::Lmtp => config.delivery.lmtp_address,
+            },
         ));
         let directory = Arc::new(FileStore::new(&config.data_dir));
         let resolver = resolver(&config)?;

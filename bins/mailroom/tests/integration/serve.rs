@@ -486,3 +486,75 @@ fn behind_a_proxy_the_real_client_address_decides_who_may_relay() {
         inbox[0]
     );
 }
+
+#[test]
+fn lmtp_delivery_takes_each_recipients_own_answer() {
+    if !peer_available("python3", &["-c", "import smtplib"]) {
+        return;
+    }
+    let dir = DataDir::new("lmtp");
+    users(&dir.0);
+    let lmtp_port = free_port();
+    let lmtp = format!("127.0.0.1:{lmtp_port}");
+    let mut peer = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lmtp_server.py"))
+        .arg(lmtp_port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    let output = BufReader::new(peer.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in output.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let next_line = || {
+        received
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default()
+    };
+    assert_eq!(next_line(), "ready");
+    let settings = [
+        ("MAILROOM_DELIVERY_MODE", "lmtp"),
+        ("MAILROOM_DELIVERY_LMTP_ADDRESS", lmtp.as_str()),
+    ];
+    let server = serve(&dir.0, None, &settings);
+    e2e("lmtp", &server);
+    let line = next_line();
+    assert!(
+        line.starts_with("MESSAGE app@example.org alice@example.org,bob@example.org "),
+        "{line}"
+    );
+    // alice's copy is done; bob's waits in the queue for another try.
+    let queue = dir.0.join("spool/queue");
+    let envelope = std::fs::read_dir(&queue)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "toml"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut text = String::new();
+    while Instant::now() < deadline {
+        text = envelope
+            .as_ref()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .unwrap_or_default();
+        if !text.contains("alice") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        text.contains("bob@example.org") && !text.contains("alice@example.org"),
+        "{text}"
+    );
+    assert!(
+        mailbox(&dir.0, "alice", 0).is_empty(),
+        "LMTP mode writes no Maildir"
+    );
+    drop(peer.stdin.take());
+    let _ = peer.kill();
+    let _ = peer.wait();
+}

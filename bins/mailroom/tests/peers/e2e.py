@@ -148,5 +148,11 @@ def proxy():
         assert reply().startswith("250")
 
 
-{"proxy": proxy, "dmarc": dmarc, "inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
+def lmtp():
+    with smtplib.SMTP("127.0.0.1", INBOUND, local_hostname="app.example.org") as s:
+        s.sendmail("app@example.org", ["alice@example.org", "bob@example.org"],
+                   message("app@example.org", "over lmtp"))
+
+
+{"lmtp": lmtp, "proxy": proxy, "dmarc": dmarc, "inbound": inbound, "submission": submission, "relay": relay, "trusted": trusted}[CASE]()
 print("ok", CASE)

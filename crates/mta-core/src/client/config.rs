@@ -29,6 +29,9 @@ pub struct ClientConfig {
     pub starttls: StartTls,
     /// The connection is TLS from its start (port 465): no STARTTLS.
     pub implicit_tls: bool,
+    /// Speak LMTP (RFC 2033) instead: LHLO, and a reply per recipient to the end of data,
+    /// for handing mail to a local store such as Dovecot.
+    pub lmtp: bool,
     /// How long to wait for the greeting and for replies to commands (RFC 5321 §4.5.3.2.1,
     /// .2, .3: 5 minutes).
     pub command_timeout: Duration,
@@ -44,6 +47,7 @@ impl ClientConfig {
             helo: helo.into(),
             starttls: StartTls::Opportunistic,
             implicit_tls: false,
+            lmtp: false,
             command_timeout: Duration::from_secs(5 * 60),
             data_end_timeout: Duration::from_secs(10 * 60),
         }

@@ -109,6 +109,9 @@ struct Transaction {
     rcpt: Vec<Option<Reply>>,
     /// The reply that decides the accepted recipients (to DATA or to the end of data).
     last: Option<Reply>,
+    /// LMTP: the replies to the end of data so far, one per accepted recipient in order
+    /// (RFC 2033 §4.2).
+    per_recipient: Vec<Reply>,
 }
 
 /// One SMTP client session (RFC 5321) over one connection.
@@ -384,6 +387,7 @@ impl ClientSession {
             pipelined,
             mail: None,
             last: None,
+            per_recipient: Vec::new(),
         });
         Ok(())
     }
@@ -497,7 +501,8 @@ impl ClientSession {
             }
             // RFC 5321 §3.2: a server that does not know EHLO answers 500, 501, 502 or 550;
             // the client falls back to HELO.
-            Expect::Ehlo if reply.is_permanent() => self.hello(Expect::Helo),
+            // LMTP has no HELO to fall back to (RFC 2033 §4.1).
+            Expect::Ehlo if reply.is_permanent() && !self.config.lmtp => self.hello(Expect::Helo),
             Expect::Ehlo | Expect::Helo => self.fail(reply),
             Expect::StartTls if reply.code == 220 => {
                 // Anything the server sent after its 220 was sent before the handshake.
@@ -579,7 +584,22 @@ impl ClientSession {
                     stuffed.extend_from_slice(b".\r\n");
                 }
                 self.out.extend_from_slice(&stuffed);
-                self.expected.push_back(Expect::DataEnd);
+                // RFC 2033 §4.2: an LMTP server answers the end of data once per accepted
+                // recipient.
+                let answers = if self.config.lmtp {
+                    accepted_count(transaction).max(1)
+                } else {
+                    1
+                };
+                for _ in 0..answers {
+                    self.expected.push_back(Expect::DataEnd);
+                }
+            }
+            Expect::DataEnd if self.config.lmtp => {
+                transaction.per_recipient.push(reply);
+                if transaction.per_recipient.len() >= accepted_count(transaction) {
+                    self.finish();
+                }
             }
             Expect::Data | Expect::DataEnd => {
                 transaction.last = Some(reply);
@@ -596,6 +616,7 @@ impl ClientSession {
             return;
         };
         let unanswered = || Reply::coded(451, (4, 4, 0), "the server did not answer");
+        let mut per_recipient = transaction.per_recipient.into_iter();
         let recipients = transaction
             .envelope
             .recipients
@@ -605,7 +626,12 @@ impl ClientSession {
                 let reply = match (&transaction.mail, rcpt) {
                     (Some(mail), _) if !mail.is_positive() => mail.clone(),
                     (_, Some(rcpt)) if !rcpt.is_positive() => rcpt,
-                    (_, Some(_)) => transaction.last.clone().unwrap_or_else(unanswered),
+                    (_, Some(_)) => match &transaction.last {
+                        // The DATA command itself was refused, or (SMTP) the one reply to
+                        // the end of data.
+                        Some(last) => last.clone(),
+                        None => per_recipient.next().unwrap_or_else(unanswered),
+                    },
                     _ => unanswered(),
                 };
                 (recipient.to, reply)
@@ -616,10 +642,10 @@ impl ClientSession {
     }
 
     fn hello(&mut self, expect: Expect) {
-        let verb = if expect == Expect::Helo {
-            "HELO"
-        } else {
-            "EHLO"
+        let verb = match expect {
+            Expect::Helo => "HELO",
+            _ if self.config.lmtp => "LHLO",
+            _ => "EHLO",
         };
         let line = format!("{verb} {}", self.config.helo);
         self.command(&line, expect);
@@ -676,6 +702,15 @@ fn rcpt_line(capabilities: &Capabilities, recipient: &Recipient) -> String {
         params,
     }
     .to_string()
+}
+
+/// How many recipients the server accepted.
+fn accepted_count(transaction: &Transaction) -> usize {
+    transaction
+        .rcpt
+        .iter()
+        .filter(|reply| reply.as_ref().is_some_and(Reply::is_positive))
+        .count()
 }
 
 fn accepted_any(transaction: &Transaction) -> bool {

@@ -462,3 +462,60 @@ fn the_client_forgets_what_the_server_sent_before_the_tls_handshake() {
     assert_eq!(s.say("250 mx\r\n").1, ClientStep::Ready);
     assert!(s.client.capabilities().auth.is_empty());
 }
+
+#[test]
+fn lmtp_gives_a_reply_per_recipient_after_the_data() {
+    let config = ClientConfig {
+        lmtp: true,
+        starttls: StartTls::Never,
+        ..ClientConfig::new("mx.example.org")
+    };
+    let mut s = Scripted::new(config);
+    assert_eq!(
+        s.say("220 dovecot LMTP ready\r\n").0,
+        "LHLO mx.example.org\r\n"
+    );
+    assert_eq!(
+        s.say("250-dovecot\r\n250 PIPELINING\r\n").1,
+        ClientStep::Ready
+    );
+    s.client
+        .send(
+            envelope(
+                "a@example.org",
+                &["b@example.org", "c@example.org", "d@example.org"],
+            ),
+            b"Hi\r\n".to_vec(),
+        )
+        .unwrap();
+    let (written, _) = s.say("");
+    assert_eq!(
+        written,
+        "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nRCPT TO:<d@example.org>\r\nDATA\r\n"
+    );
+    assert_eq!(
+        s.say("250 ok\r\n250 ok\r\n550 5.1.1 unknown\r\n250 ok\r\n354 go\r\n")
+            .0,
+        "Hi\r\n.\r\n"
+    );
+    // One reply for b, then one for d.
+    assert_eq!(
+        s.say("250 2.0.0 b saved\r\n"),
+        (String::new(), ClientStep::NeedInput)
+    );
+    let (_, step) = s.say("452 4.2.2 d is over quota\r\n");
+    let ClientStep::Sent(delivery) = step else {
+        panic!("{step:?}")
+    };
+    let texts: Vec<String> = delivery.recipients.iter().map(|(_, r)| r.text()).collect();
+    assert_eq!(texts, ["b saved", "unknown", "d is over quota"]);
+    assert_eq!(delivery.transient().count(), 1);
+
+    // LMTP has no HELO: a server refusing LHLO ends the session.
+    let mut s = Scripted::new(ClientConfig {
+        lmtp: true,
+        ..ClientConfig::new("mx")
+    });
+    s.say("220 x\r\n");
+    assert!(matches!(s.say("500 what\r\n").1, ClientStep::Failed(r) if r.code == 500));
+}
