@@ -188,7 +188,7 @@ impl Queue {
                 }
             }
             Err(error) => {
-                tracing::warn!(queue_id = %item.id, %lmtp, %error, "LMTP server unreachable; will retry")
+                tracing::warn!(queue_id = %item.id, %lmtp, %error, "LMTP server unreachable; will retry");
             }
         }
     }
