@@ -3,6 +3,7 @@
 
 mod config;
 mod directory;
+mod tls;
 
 /// A directory under the system temp directory, removed when dropped.
 pub(crate) struct TempDir(pub(crate) std::path::PathBuf);
