@@ -122,7 +122,7 @@ impl ReloadingCert {
                     current.stamp = stamp;
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "the changed TLS certificate does not load; keeping the old one")
+                    tracing::warn!(%error, "the changed TLS certificate does not load; keeping the old one");
                 }
             }
         }
