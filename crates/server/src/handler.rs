@@ -360,14 +360,19 @@ impl Handler for MailHandler {
             return refusal;
         }
         let mut authentication = String::new();
+        let mut checks = String::new();
         if let Some((spf, identity)) = &transaction.spf {
             match self
                 .authenticate(session, &transaction, spf, *identity, &mut incoming)
                 .await
             {
-                Ok(Verdict::Deliver { header }) => authentication = header,
-                Ok(Verdict::Quarantine { header }) => {
+                Ok(Verdict::Deliver { header, summary }) => {
                     authentication = header;
+                    checks = summary;
+                }
+                Ok(Verdict::Quarantine { header, summary }) => {
+                    authentication = header;
+                    checks = format!("{summary} folder=Junk");
                     for local in &mut transaction.local {
                         local.folder = Some("Junk".to_owned());
                     }
@@ -434,6 +439,8 @@ impl Handler for MailHandler {
             from = %queued.from,
             to = %transaction.accepted.join(","),
             size = transaction.size,
+            %checks,
+            reply = %format!("250 2.0.0 queued as {}", queued.id),
             "queued"
         );
         reply(250, (2, 0, 0), &format!("queued as {}", queued.id))
@@ -443,9 +450,9 @@ impl Handler for MailHandler {
 /// What the checks of an inbound message decided.
 enum Verdict {
     /// Deliver, with these header fields (Received-SPF, Authentication-Results).
-    Deliver { header: String },
+    Deliver { header: String, summary: String },
     /// Deliver to the Junk folder (DMARC `p=quarantine`).
-    Quarantine { header: String },
+    Quarantine { header: String, summary: String },
     /// Refuse with this reply (DMARC `p=reject`).
     Reject(Decision),
 }
@@ -528,13 +535,15 @@ impl MailHandler {
             .iter()
             .map(|r| format!("{}:{}", r.domain.as_deref().unwrap_or("?"), r.result))
             .collect();
-        tracing::info!(
-            queue_id = %transaction.id,
-            spf = %spf.result,
-            dkim = %dkim_summary.join(","),
-            dmarc = %dmarc.output.result,
-            from_domain = %from_domain,
-            "checked"
+        let summary = format!(
+            "spf={} dkim={} dmarc={} from_domain={from_domain}",
+            spf.result,
+            if dkim_summary.is_empty() {
+                "none".to_owned()
+            } else {
+                dkim_summary.join(",")
+            },
+            dmarc.output.result
         );
         let policy = &self.shared.config.policy;
         if dmarc.output.result == DmarcResult::Fail {
@@ -544,17 +553,16 @@ impl MailHandler {
                         "rejected by the DMARC policy of {from_domain}: {}",
                         dmarc.output.reason()
                     );
-                    tracing::info!(queue_id = %transaction.id, %from_domain, "refused: DMARC p=reject");
+                    tracing::info!(queue_id = %transaction.id, client = %session.peer.remote, from = %sender, checks = %summary, "refused: DMARC p=reject");
                     return Ok(Verdict::Reject(reply(550, (5, 7, 1), &text)));
                 }
                 Disposition::Quarantine if policy.dmarc_quarantine => {
-                    tracing::info!(queue_id = %transaction.id, %from_domain, "to Junk: DMARC p=quarantine");
-                    return Ok(Verdict::Quarantine { header });
+                    return Ok(Verdict::Quarantine { header, summary });
                 }
                 _ => {}
             }
         }
-        Ok(Verdict::Deliver { header })
+        Ok(Verdict::Deliver { header, summary })
     }
 
     /// DKIM-signs mail from authenticated users and trusted networks with every key of its

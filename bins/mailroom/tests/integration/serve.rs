@@ -246,8 +246,9 @@ fn swaks_submits_through_the_readme_steps() {
         return;
     }
     let dir = DataDir::new("swaks");
-    users(&dir.0);
     let server = serve(&dir.0, None, &[]);
+    // Users added while the server runs are known at once.
+    users(&dir.0);
     let port = server.ports[1].to_string();
     let output = Command::new("swaks")
         .args([
