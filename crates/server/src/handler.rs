@@ -360,7 +360,11 @@ impl Handler for MailHandler {
             return refusal;
         }
         let mut authentication = String::new();
-        let mut checks = String::new();
+        let mut checks = if session.user.is_some() {
+            "none (authenticated)".to_owned()
+        } else {
+            "none (trusted network)".to_owned()
+        };
         if let Some((spf, identity)) = &transaction.spf {
             match self
                 .authenticate(session, &transaction, spf, *identity, &mut incoming)
@@ -584,7 +588,17 @@ impl MailHandler {
         };
         let signers = self.shared.keys.signers(&domain)?;
         if signers.is_empty() {
-            tracing::warn!(queue_id = %id, %domain, "unsigned: no DKIM key for the From domain (mailroom dkim keygen {domain})");
+            // Worth a warning for one of our own domains; mail a trusted host relays for
+            // someone else's domain is not ours to sign.
+            let ours = self
+                .shared
+                .directory()
+                .is_some_and(|directory| self.shared.is_local_domain(&directory, &domain));
+            if ours {
+                tracing::warn!(queue_id = %id, %domain, "unsigned: no DKIM key for the From domain (mailroom dkim keygen {domain})");
+            } else {
+                tracing::info!(queue_id = %id, %domain, "unsigned: the From domain is not one of ours and has no key here");
+            }
             return Ok(String::new());
         }
         incoming
