@@ -1,6 +1,15 @@
 //! The Mailroom server: configuration, the user directory, policy, the spool and queue, local
 //! and remote delivery and the DKIM key store, assembled from the protocol crates. It is the only
 //! library of the workspace that owns sockets, disk, clocks and tokio.
+//!
+//! [`Mailserver`] binds the listeners of a [`Config`] and runs them; the modules hold the
+//! parts: [`directory`] (users, aliases, sender grants), [`spool`] and [`queue`] (durable
+//! acceptance and delivery), [`maildir`], [`dkim_keys`] and [`tls`].
+//!
+//! # What this crate does not do (yet)
+//!
+//! Deliver to other domains by their MX records (a relay host takes such mail), send bounces,
+//! or rotate DKIM keys.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]

@@ -24,6 +24,19 @@ use crate::spool::Spool;
 use crate::tls;
 
 /// A server whose listeners are bound, ready to run.
+///
+/// ```no_run
+/// use mailroom_server::{Config, Mailserver};
+///
+/// # async fn run() -> Result<(), mailroom_server::Error> {
+/// let config = Config::load(None, std::env::vars())?; // the defaults and MAILROOM_...
+/// let server = Mailserver::bind(config).await?;
+/// for (role, address) in server.addresses() {
+///     println!("{role:?} on {address}");
+/// }
+/// server.run(async { let _ = tokio::signal::ctrl_c().await; }).await
+/// # }
+/// ```
 pub struct Mailserver {
     shared: Arc<Shared>,
     listeners: Vec<(Role, TcpListener, bool)>,
