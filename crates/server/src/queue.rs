@@ -99,8 +99,16 @@ impl Queue {
         if let Some(lmtp) = self.lmtp {
             self.deliver_lmtp(&mut item, &message, lmtp).await;
         } else {
-            for (index, local) in item.local.iter().enumerate() {
-                let path = maildir::deliver(
+            // Each delivered mailbox leaves the envelope at once, so a failure part way
+            // (a full disk, say) does not deliver the others twice on the next try.
+            let pending = std::mem::take(&mut item.local);
+            let mut failure = None;
+            for (index, local) in pending.into_iter().enumerate() {
+                if failure.is_some() {
+                    item.local.push(local);
+                    continue;
+                }
+                match maildir::deliver(
                     &self.mail_root,
                     &local.user,
                     local.folder.as_deref(),
@@ -108,10 +116,20 @@ impl Queue {
                     &message,
                     &format!("{unique}.{index}"),
                     item.strip_our_results.then_some(self.hostname.as_str()),
-                )?;
-                tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
+                ) {
+                    Ok(path) => {
+                        tracing::info!(queue_id = %item.id, to = %local.user, folder = local.folder.as_deref().unwrap_or("INBOX"), file = %path.display(), "delivered");
+                    }
+                    Err(error) => {
+                        failure = Some(error);
+                        item.local.push(local);
+                    }
+                }
             }
-            item.local.clear();
+            if let Some(error) = failure {
+                self.spool.update(&item)?;
+                return Err(error);
+            }
         }
         if !item.remote.is_empty() {
             self.relay(&mut item, &message).await;

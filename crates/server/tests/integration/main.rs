@@ -3,6 +3,7 @@
 
 mod config;
 mod directory;
+mod queue;
 mod tls;
 
 /// A directory under the system temp directory, removed when dropped.
