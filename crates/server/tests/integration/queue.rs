@@ -14,7 +14,7 @@ fn local(user: &str) -> LocalDelivery {
 
 fn delivered(dir: &TempDir, local: &str) -> usize {
     std::fs::read_dir(dir.0.join("mail/example.org").join(local).join("new"))
-        .map(|entries| entries.count())
+        .map(Iterator::count)
         .unwrap_or(0)
 }
 
