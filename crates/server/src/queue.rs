@@ -2,7 +2,7 @@
 //! the relay host; wakes when a message is queued and once a minute for retries.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -143,30 +143,76 @@ impl Queue {
 
     /// Hands local recipients to the LMTP server (RFC 2033), which answers for each: delivered
     /// and refused ones leave the queue, deferred ones stay.
-    async fn deliver_lmtp(&self, item: &mut Queued, message: &std::path::Path, lmtp: SocketAddr) {
+    async fn deliver_lmtp(&self, item: &mut Queued, message: &Path, lmtp: SocketAddr) {
+        let Some(data) = self
+            .message_data(item, message, item.strip_our_results)
+            .await
+        else {
+            return;
+        };
+        let users: Vec<String> = item.local.iter().map(|l| l.user.clone()).collect();
+        let settled = self
+            .hand_over(&item.id, &item.from, &users, data, lmtp, true)
+            .await;
+        item.local
+            .retain(|l| !settled.iter().any(|s| s.eq_ignore_ascii_case(&l.user)));
+    }
+
+    /// Hands remote recipients to the relay host: delivered and refused ones leave the queue,
+    /// deferred ones stay.
+    async fn relay(&self, item: &mut Queued, message: &Path) {
+        let Some(relay) = self.relay else {
+            tracing::warn!(queue_id = %item.id, "no relay host is configured; remote recipients wait");
+            return;
+        };
+        let Some(data) = self.message_data(item, message, false).await else {
+            return;
+        };
+        let settled = self
+            .hand_over(&item.id, &item.from, &item.remote, data, relay, false)
+            .await;
+        item.remote
+            .retain(|r| !settled.iter().any(|s| s.eq_ignore_ascii_case(r)));
+    }
+
+    /// The queued message as it is sent on: the prefix fields, then the message (without our
+    /// name's Authentication-Results fields when `strip` is set).
+    async fn message_data(&self, item: &Queued, message: &Path, strip: bool) -> Option<Vec<u8>> {
         let body = match tokio::fs::read(message).await {
             Ok(body) => body,
             Err(error) => {
                 tracing::error!(queue_id = %item.id, %error, "cannot read the queued message");
-                return;
+                return None;
             }
         };
         let mut data = item.prefix.as_bytes().to_vec();
         let mut rest = body.as_slice();
-        if item.strip_our_results
-            && maildir::copy_header_without_results(&mut rest, &mut data, &self.hostname).is_err()
-        {
-            return;
+        if strip {
+            maildir::copy_header_without_results(&mut rest, &mut data, &self.hostname).ok()?;
         }
         data.extend_from_slice(rest);
+        Some(data)
+    }
+
+    /// Sends a message to `target` over SMTP (a relay host) or LMTP for `recipients`, and
+    /// returns those settled (taken or refused for good), logging each; the others (deferred,
+    /// or all of them when the host cannot be reached) stay queued.
+    async fn hand_over(
+        &self,
+        id: &str,
+        from: &str,
+        recipients: &[String],
+        data: Vec<u8>,
+        target: SocketAddr,
+        lmtp: bool,
+    ) -> Vec<String> {
         let parse = |text: &str| Mailbox::parse(text, true).ok();
         let envelope = Envelope {
-            from: parse(&item.from).map_or(ReversePath::Null, ReversePath::Mailbox),
+            from: parse(from).map_or(ReversePath::Null, ReversePath::Mailbox),
             params: Default::default(),
-            recipients: item
-                .local
+            recipients: recipients
                 .iter()
-                .filter_map(|local| parse(&local.user))
+                .filter_map(|to| parse(to))
                 .map(|mailbox| Recipient {
                     to: ForwardPath::Mailbox(mailbox),
                     params: Default::default(),
@@ -175,104 +221,45 @@ impl Queue {
             size: 0,
         };
         let config = ClientConfig {
-            lmtp: true,
-            starttls: mailroom_mta_core::StartTls::Never,
+            lmtp,
             ..ClientConfig::new(self.hostname.clone())
         };
-        let result = async {
-            let mut client = Client::connect(lmtp, config, None).await?;
-            let delivery = client.send(envelope, data).await?;
-            let _ = client.quit().await;
-            Ok::<_, std::io::Error>(delivery)
-        }
-        .await;
-        match result {
-            Ok(delivery) => {
-                for (to, reply) in &delivery.recipients {
-                    let to = to.to_string();
-                    let to = to.trim_matches(['<', '>']);
-                    let reply_text = reply.to_string();
-                    let reply_text = reply_text.trim_end();
-                    if reply.is_transient() {
-                        tracing::info!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "deferred by LMTP");
-                        continue;
-                    }
-                    if reply.is_positive() {
-                        tracing::info!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "delivered over LMTP");
-                    } else {
-                        tracing::warn!(queue_id = %item.id, %to, %lmtp, reply = %reply_text, "refused by LMTP");
-                    }
-                    item.local.retain(|l| !l.user.eq_ignore_ascii_case(to));
-                }
-            }
-            Err(error) => {
-                tracing::warn!(queue_id = %item.id, %lmtp, %error, "LMTP server unreachable; will retry");
-            }
-        }
-    }
-
-    /// Hands remote recipients to the relay host: delivered and refused ones leave the queue,
-    /// deferred ones stay.
-    async fn relay(&self, item: &mut Queued, message: &std::path::Path) {
-        let Some(relay) = self.relay else {
-            tracing::warn!(queue_id = %item.id, "no relay host is configured; remote recipients wait");
-            return;
-        };
-        let parse = |text: &str| Mailbox::parse(text, true).ok();
-        let from = if item.from.is_empty() {
-            ReversePath::Null
+        let host = if lmtp {
+            "the LMTP server"
         } else {
-            parse(&item.from).map_or(ReversePath::Null, ReversePath::Mailbox)
-        };
-        let recipients: Vec<Recipient> = item
-            .remote
-            .iter()
-            .filter_map(|to| parse(to))
-            .map(|mailbox| Recipient {
-                to: ForwardPath::Mailbox(mailbox),
-                params: Default::default(),
-            })
-            .collect();
-        let body = match tokio::fs::read(message).await {
-            Ok(body) => body,
-            Err(error) => {
-                tracing::error!(queue_id = %item.id, %error, "cannot read the queued message");
-                return;
-            }
-        };
-        let mut data = item.prefix.as_bytes().to_vec();
-        data.extend_from_slice(&body);
-        let envelope = Envelope {
-            from,
-            params: Default::default(),
-            recipients,
-            size: 0,
+            "the relay host"
         };
         let result = async {
-            let mut client =
-                Client::connect(relay, ClientConfig::new(self.hostname.clone()), None).await?;
+            let mut client = Client::connect(target, config, None).await?;
             let delivery = client.send(envelope, data).await?;
             let _ = client.quit().await;
             Ok::<_, std::io::Error>(delivery)
         }
         .await;
-        match result {
-            Ok(delivery) => {
-                for (to, reply) in &delivery.recipients {
-                    let to = to.to_string();
-                    let to = to.trim_matches(['<', '>']);
-                    if reply.is_transient() {
-                        tracing::info!(queue_id = %item.id, %to, %relay, reply = %reply.to_string().trim_end(), "deferred by the relay");
-                    } else {
-                        tracing::info!(queue_id = %item.id, %to, %relay, reply = %reply.to_string().trim_end(), "relayed");
-                        item.remote.retain(|r| !r.eq_ignore_ascii_case(to));
-                    }
-                }
-            }
+        let delivery = match result {
+            Ok(delivery) => delivery,
             Err(error) => {
-                tracing::warn!(queue_id = %item.id, %relay, %error, "relay host unreachable; will retry");
+                tracing::warn!(queue_id = %id, %target, %error, "{host} cannot be reached; will retry");
+                return Vec::new();
             }
+        };
+        let mut settled = Vec::new();
+        for (to, reply) in &delivery.recipients {
+            let to = to.to_string().trim_matches(['<', '>']).to_owned();
+            let reply_text = reply.to_string();
+            let reply_text = reply_text.trim_end();
+            if reply.is_transient() {
+                tracing::info!(queue_id = %id, %to, %target, reply = %reply_text, "deferred by {host}");
+                continue;
+            }
+            if reply.is_positive() {
+                tracing::info!(queue_id = %id, %to, %target, reply = %reply_text, "taken by {host}");
+            } else {
+                tracing::warn!(queue_id = %id, %to, %target, reply = %reply_text, "refused by {host}");
+            }
+            settled.push(to);
         }
+        settled
     }
 }
 
