@@ -29,6 +29,13 @@ impl Drop for Running {
     }
 }
 
+/// A port held by this test until the listener is dropped, so no other test takes it.
+fn reserved_port() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -105,6 +112,62 @@ fn try_serve(
         );
     }
     Some(running)
+}
+
+/// A Python peer (a relay or LMTP server) printing what it receives; stopped when dropped.
+struct Peer {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Peer {
+    /// Runs `python3` with these arguments, reading its output on a thread so that a line
+    /// that never comes fails the test in time rather than hanging it.
+    fn start(args: &[std::ffi::OsString]) -> Self {
+        let mut child = Command::new("python3")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        let output = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in output.lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// aiosmtpd as a relay host on `port`, with the server's certificate (made when the
+    /// server first started) for STARTTLS.
+    fn relay_host(data_dir: &Path, port: u16) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../crates/mta-core/tests/peers/aiosmtpd_server.py");
+        let tls = data_dir.join("tls");
+        Self::start(&[
+            script.into(),
+            port.to_string().into(),
+            tls.join("cert.pem").into(),
+            tls.join("key.pem").into(),
+        ])
+    }
+
+    /// The next line it prints, or an empty one after ten seconds.
+    fn next_line(&self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
@@ -286,11 +349,12 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
     }
     let dir = DataDir::new("durable");
     users(&dir.0);
-    let relay_port = free_port();
+    // The relay host's port is held, answering nothing, until the relay host starts.
+    let (held, relay_port) = reserved_port();
     let relay = format!("127.0.0.1:{relay_port}");
     let settings = [("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())];
     let mut server = serve(&dir.0, None, &settings);
-    // Nothing listens at the relay host yet: the message is acknowledged and waits.
+    // No relay host answers yet: the message is acknowledged and waits.
     e2e("relay", &server);
     let queue = dir.0.join("spool/queue");
     let queued = std::fs::read_dir(&queue).unwrap().count();
@@ -301,30 +365,9 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
     drop(server);
 
     // The relay host comes up (aiosmtpd, which prints what it receives), then the server.
-    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/mta-core/tests/peers");
-    let tls_dir = dir.0.join("tls");
-    let mut peer = Command::new("python3")
-        .arg(peers.join("aiosmtpd_server.py"))
-        .arg(relay_port.to_string())
-        .arg(tls_dir.join("cert.pem"))
-        .arg(tls_dir.join("key.pem"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Its lines come through a channel, so a message that never comes fails the test in time.
-    let (lines, received) = std::sync::mpsc::channel();
-    let output = BufReader::new(peer.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for line in output.lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let next_line = || {
-        received
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_default()
-    };
+    drop(held);
+    let peer = Peer::relay_host(&dir.0, relay_port);
+    let next_line = || peer.next_line();
     assert_eq!(next_line().trim(), "ready");
     let _server = serve(&dir.0, Some(ports), &settings);
     let line = next_line();
@@ -337,9 +380,7 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
     while std::fs::read_dir(&queue).unwrap().count() > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    drop(peer.stdin.take());
-    let _ = peer.kill();
-    let _ = peer.wait();
+    drop(peer);
     assert_eq!(
         std::fs::read_dir(&queue).unwrap().count(),
         0,
@@ -357,36 +398,16 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
     let records = ok(&mailroom(&dir.0, &["dkim", "keygen", "example.org"], ""));
     let records_file = dir.0.join("records.zone");
     std::fs::write(&records_file, &records).unwrap();
-    let relay_port = free_port();
+    let (held, relay_port) = reserved_port();
     let relay = format!("127.0.0.1:{relay_port}");
     let server = serve(
         &dir.0,
         None,
         &[("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())],
     );
-    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/mta-core/tests/peers");
-    let tls_dir = dir.0.join("tls");
-    let mut peer = Command::new("python3")
-        .arg(peers.join("aiosmtpd_server.py"))
-        .arg(relay_port.to_string())
-        .arg(tls_dir.join("cert.pem"))
-        .arg(tls_dir.join("key.pem"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    let output = BufReader::new(peer.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for line in output.lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let next_line = || {
-        received
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_default()
-    };
+    drop(held);
+    let peer = Peer::relay_host(&dir.0, relay_port);
+    let next_line = || peer.next_line();
     assert_eq!(next_line().trim(), "ready");
     e2e("trusted", &server);
     let header = next_line();
@@ -403,9 +424,7 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
         message.push_str(&line);
         message.push_str("\r\n");
     }
-    drop(peer.stdin.take());
-    let _ = peer.kill();
-    let _ = peer.wait();
+    drop(peer);
     let message_file = dir.0.join("relayed.eml");
     std::fs::write(&message_file, &message).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/dkim_verify.py");
@@ -495,27 +514,12 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
     }
     let dir = DataDir::new("lmtp");
     users(&dir.0);
-    let lmtp_port = free_port();
+    let (held, lmtp_port) = reserved_port();
     let lmtp = format!("127.0.0.1:{lmtp_port}");
-    let mut peer = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lmtp_server.py"))
-        .arg(lmtp_port.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    let output = BufReader::new(peer.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for line in output.lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let next_line = || {
-        received
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_default()
-    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lmtp_server.py");
+    drop(held);
+    let peer = Peer::start(&[script.into(), lmtp_port.to_string().into()]);
+    let next_line = || peer.next_line();
     assert_eq!(next_line(), "ready");
     let settings = [
         ("MAILROOM_DELIVERY_MODE", "lmtp"),
@@ -555,7 +559,5 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
         mailbox(&dir.0, "alice", 0).is_empty(),
         "LMTP mode writes no Maildir"
     );
-    drop(peer.stdin.take());
-    let _ = peer.kill();
-    let _ = peer.wait();
+    drop(peer);
 }
