@@ -97,12 +97,17 @@ fn reply(code: u16, enhanced: (u8, u16, u16), text: &str) -> Decision {
     Decision::Reply(Reply::coded(code, enhanced, text))
 }
 
-/// `<local@domain>` as the directory compares it.
+/// `local@domain` (lower case, as the directory compares it); `None` for the null sender.
 fn address(path: &ReversePath) -> Option<String> {
     match path {
         ReversePath::Null => None,
         ReversePath::Mailbox(mailbox) => Some(mailbox.to_string().to_ascii_lowercase()),
     }
+}
+
+/// The envelope sender as text: `local@domain`, or empty for the null sender.
+fn sender_text(path: &ReversePath) -> String {
+    address(path).unwrap_or_default()
 }
 
 impl Handler for MailHandler {
@@ -207,10 +212,7 @@ impl Handler for MailHandler {
                     "the directory is unavailable; try again later",
                 );
             };
-            if directory
-                .may_send_as(user, sender.trim_matches(['<', '>']))
-                .is_none()
-            {
+            if directory.may_send_as(user, &sender).is_none() {
                 tracing::info!(client = %session.peer.remote, %user, from = %sender, "refused: sender does not belong to the user");
                 return reply(553, (5, 7, 1), &not_yours(&sender, user));
             }
@@ -313,9 +315,7 @@ impl Handler for MailHandler {
                 .map_err(io::Error::other)?;
             transaction.incoming = Some(incoming);
         }
-        if transaction.header.len() < MAX_HEADER
-            && memchr_end_of_header(&transaction.header).is_none()
-        {
+        if transaction.header.len() < MAX_HEADER && end_of_header(&transaction.header).is_none() {
             let room = MAX_HEADER - transaction.header.len();
             transaction
                 .header
@@ -418,9 +418,7 @@ impl Handler for MailHandler {
         let queued = Queued {
             id: transaction.id.clone(),
             received: unix_now(),
-            from: address(&transaction.from)
-                .map(|a| a.trim_matches(['<', '>']).to_owned())
-                .unwrap_or_default(),
+            from: sender_text(&transaction.from),
             local: transaction.local,
             remote: transaction.remote,
             prefix,
@@ -464,9 +462,7 @@ enum Verdict {
 impl MailHandler {
     /// SPF for the client and MAIL FROM (or the HELO name for the null sender, RFC 7208 §2.4).
     async fn check_spf(&self, session: &Session, from: &ReversePath) -> (SpfOutput, Identity) {
-        let sender = address(from)
-            .map(|a| a.trim_matches(['<', '>']).to_owned())
-            .unwrap_or_default();
+        let sender = sender_text(from);
         let helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str());
         let identity = if sender.is_empty() {
             Identity::Helo
@@ -518,9 +514,7 @@ impl MailHandler {
             .check_message(&message, identifiers, pct_draw())
             .await;
 
-        let sender = address(&transaction.from)
-            .map(|a| a.trim_matches(['<', '>']).to_owned())
-            .unwrap_or_default();
+        let sender = sender_text(&transaction.from);
         let helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str());
         let mut results = AuthenticationResults::new(hostname);
         results.push(MethodResult::spf(spf, identity));
@@ -705,8 +699,9 @@ fn from_domain(header: &[u8]) -> Option<String> {
     Some(domain.to_ascii_lowercase())
 }
 
-fn memchr_end_of_header(header: &[u8]) -> Option<usize> {
-    header.windows(4).position(|w| w == b"\r\n\r\n")
+/// Where the header section ends (its blank line), if it has ended.
+fn end_of_header(header: &[u8]) -> Option<usize> {
+    memchr::memmem::find(header, b"\r\n\r\n")
 }
 
 /// The `Received` field (RFC 5321 §4.4), with the protocol names of RFC 3848.
