@@ -75,6 +75,23 @@ pub struct Identifiers<'a> {
     pub dkim_pass: &'a [&'a str],
 }
 
+impl<'a> Identifiers<'a> {
+    /// The domain SPF authenticated: only a pass counts, and the domain checked is the MAIL
+    /// FROM domain, or the HELO name for the null reverse-path (RFC 9989 §4.4.2).
+    pub fn spf_pass(spf: &'a mailroom_spf::SpfOutput) -> Option<&'a str> {
+        (spf.result == mailroom_spf::SpfResult::Pass).then_some(spf.domain.as_str())
+    }
+
+    /// The `d=` domains of the DKIM signatures that passed, for [`Identifiers::dkim_pass`].
+    pub fn dkim_pass(results: &'a [mailroom_dkim::SignatureResult]) -> Vec<&'a str> {
+        results
+            .iter()
+            .filter(|r| r.result == mailroom_dkim::DkimResult::Pass)
+            .filter_map(|r| r.signature.as_ref().map(|s| s.domain.as_str()))
+            .collect()
+    }
+}
+
 /// The policy in force for a message, as discovery found it.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyInForce<'a> {

@@ -19,12 +19,10 @@ use crate::limiter::AuthLimiter;
 use crate::queue::{Queue, unix_now};
 use crate::spool::{Incoming, LocalDelivery, Queued};
 use crate::time::rfc5322;
-use mailroom_dkim::{DkimResult, Verifier};
-use mailroom_dmarc::{
-    AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers, MethodResult,
-};
+use mailroom_dkim::Verifier;
+use mailroom_dmarc::{AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers};
 use mailroom_dns::AnyResolver;
-use mailroom_spf::{Evaluator, Identity, SpfOutput, SpfResult};
+use mailroom_spf::{Evaluator, Identity, SpfOutput};
 
 /// What every connection of the server shares.
 pub(crate) struct Shared {
@@ -499,14 +497,9 @@ impl MailHandler {
         let hostname = self.shared.config.hostname.as_str();
         let now = unix_now();
         let dkim = Verifier::default().verify(resolver, &message, now).await;
-        let spf_pass = (spf.result == SpfResult::Pass).then_some(spf.domain.as_str());
-        let dkim_pass: Vec<&str> = dkim
-            .iter()
-            .filter(|r| r.result == DkimResult::Pass)
-            .filter_map(|r| r.signature.as_ref().map(|s| s.domain.as_str()))
-            .collect();
+        let dkim_pass = Identifiers::dkim_pass(&dkim);
         let identifiers = Identifiers {
-            spf_pass,
+            spf_pass: Identifiers::spf_pass(spf),
             dkim_pass: &dkim_pass,
         };
         let dmarc = Checker::new(resolver)
@@ -516,13 +509,7 @@ impl MailHandler {
 
         let sender = sender_text(&transaction.from);
         let helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str());
-        let mut results = AuthenticationResults::new(hostname);
-        results.push(MethodResult::spf(spf, identity));
-        if dkim.is_empty() {
-            results.push(MethodResult::new("dkim", "none").comment("no DKIM-Signature"));
-        }
-        results.results.extend(dkim.iter().map(MethodResult::dkim));
-        results.push(MethodResult::dmarc(&dmarc));
+        let results = AuthenticationResults::of_checks(hostname, spf, identity, &dkim, &dmarc);
         let header = format!(
             "{}\r\n{}\r\n",
             spf.received_spf(session.peer.remote.ip(), helo, &sender, hostname, identity),

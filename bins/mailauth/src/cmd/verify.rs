@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mailroom_dkim::{DkimResult, Verifier, VerifyOptions};
+use mailroom_dkim::{Verifier, VerifyOptions};
 use mailroom_dmarc::{
-    AuthenticationResults, Checker, DmarcResult, Identifiers, MethodResult, OrganizationalDomains,
+    AuthenticationResults, Checker, DmarcResult, Identifiers, OrganizationalDomains,
 };
-use mailroom_spf::{Evaluator, Identity, SpfResult};
+use mailroom_spf::{Evaluator, Identity};
 
 use super::{fail, now, public_suffix_list, read_input, runtime, to_crlf};
 use crate::cli::MessageCheckArgs;
@@ -40,31 +40,19 @@ fn check(args: &MessageCheckArgs) -> Result<ExitCode, String> {
             Verifier::new(VerifyOptions::default().allow_partial_body(args.allow_partial_body));
         let dkim = verifier.verify(&resolver, &message, now).await;
 
-        // RFC 9989 §4.4.2: the SPF-authenticated domain is the MAIL FROM domain, or the HELO
-        // name for the null reverse-path; only a pass counts.
-        let spf_pass = (spf.result == SpfResult::Pass).then_some(spf.domain.as_str());
-        let dkim_pass: Vec<&str> = dkim
-            .iter()
-            .filter(|r| r.result == DkimResult::Pass)
-            .filter_map(|r| r.signature.as_ref().map(|s| s.domain.as_str()))
-            .collect();
+        let dkim_pass = Identifiers::dkim_pass(&dkim);
         let mut checker = Checker::new(&resolver);
         if let Some(psl) = &psl {
             checker = checker.organizational_domains(OrganizationalDomains::PublicSuffixList(psl));
         }
         let identifiers = Identifiers {
-            spf_pass,
+            spf_pass: Identifiers::spf_pass(&spf),
             dkim_pass: &dkim_pass,
         };
         let dmarc = checker.check_message(&message, identifiers, draw).await;
 
-        let mut results = AuthenticationResults::new(args.receiver.as_str());
-        results.push(MethodResult::spf(&spf, identity));
-        if dkim.is_empty() {
-            results.push(MethodResult::new("dkim", "none").comment("no DKIM-Signature"));
-        }
-        results.results.extend(dkim.iter().map(MethodResult::dkim));
-        results.push(MethodResult::dmarc(&dmarc));
+        let results =
+            AuthenticationResults::of_checks(args.receiver.as_str(), &spf, identity, &dkim, &dmarc);
 
         lines.push(String::new());
         let mut spf_line = format!("SPF {} for {}", spf.result, spf.domain);

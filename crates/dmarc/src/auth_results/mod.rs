@@ -72,6 +72,25 @@ impl AuthenticationResults {
         }
     }
 
+    /// The field a receiver writes after checking a message: SPF for `identity`, every DKIM
+    /// signature (`dkim=none` when there is none), and DMARC.
+    pub fn of_checks(
+        authserv_id: impl Into<String>,
+        spf: &mailroom_spf::SpfOutput,
+        identity: mailroom_spf::Identity,
+        dkim: &[mailroom_dkim::SignatureResult],
+        dmarc: &crate::DmarcCheck,
+    ) -> Self {
+        let mut results = Self::new(authserv_id);
+        results.push(MethodResult::spf(spf, identity));
+        if dkim.is_empty() {
+            results.push(MethodResult::new("dkim", "none").comment("no DKIM-Signature"));
+        }
+        results.results.extend(dkim.iter().map(MethodResult::dkim));
+        results.push(MethodResult::dmarc(dmarc));
+        results
+    }
+
     /// Adds one check's result.
     pub fn push(&mut self, result: MethodResult) {
         self.results.push(result);
