@@ -13,7 +13,10 @@
 
 pub mod dkim;
 pub mod dmarc;
+mod peers;
 pub mod spf;
+
+pub use peers::{peer_available, run_with_input};
 
 use std::path::{Path, PathBuf};
 

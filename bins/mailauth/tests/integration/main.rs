@@ -8,17 +8,7 @@ mod verify;
 
 /// Runs `mailauth` with `args`, `stdin` piped in; the output when it ends.
 fn mailauth(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailauth"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mailauth"));
+    command.args(args);
+    mailroom_testkit::run_with_input(&mut command, stdin)
 }

@@ -4,9 +4,8 @@
 mod directory;
 mod serve;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// A data directory under the system temp directory, removed when dropped.
 pub(crate) struct DataDir(pub(crate) PathBuf);
@@ -31,17 +30,9 @@ impl Drop for DataDir {
 
 /// Runs `mailroom` with the data directory set by the environment, feeding `stdin`.
 pub(crate) fn mailroom(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailroom"))
-        .args(args)
-        .env("MAILROOM_DATA_DIR", data_dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that does not read its input (a refusal, a listing) may close it first.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mailroom"));
+    command.args(args).env("MAILROOM_DATA_DIR", data_dir);
+    mailroom_testkit::run_with_input(&mut command, stdin.as_bytes())
 }
 
 /// Its standard output, asserting success.

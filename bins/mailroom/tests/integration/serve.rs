@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use mailroom_testkit::peer_available;
+
 use crate::{DataDir, mailroom, ok};
 
 /// A running `mailroom serve`, killed when dropped.
@@ -170,24 +172,6 @@ impl Drop for Peer {
     }
 }
 
-/// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
-fn peer_available(program: &str, args: &[&str]) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
-        assert!(
-            std::env::var("MAILROOM_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "{program} {args:?} cannot run and MAILROOM_REQUIRE_PEERS=1"
-        );
-        eprintln!("skipped: {program} {args:?} cannot run");
-    }
-    ok
-}
-
 fn e2e(case: &str, server: &Running) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/e2e.py");
     let output = Command::new("python3")
@@ -259,7 +243,7 @@ fn subjects(messages: &[String]) -> Vec<String> {
 
 #[test]
 fn inbound_mail_is_delivered_to_local_users_only() {
-    if !peer_available("python3", &["-c", "import smtplib"]) {
+    if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
     let dir = DataDir::new("inbound");
@@ -283,7 +267,7 @@ fn inbound_mail_is_delivered_to_local_users_only() {
 
 #[test]
 fn submission_needs_tls_and_auth_and_refuses_spoofed_senders() {
-    if !peer_available("python3", &["-c", "import smtplib"]) {
+    if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
     let dir = DataDir::new("submission");
@@ -305,7 +289,11 @@ fn submission_needs_tls_and_auth_and_refuses_spoofed_senders() {
 
 #[test]
 fn swaks_submits_through_the_readme_steps() {
-    if !peer_available("swaks", &["--version"]) {
+    if !peer_available(
+        "swaks",
+        &["--version"],
+        "apt-get install swaks libnet-ssleay-perl",
+    ) {
         return;
     }
     let dir = DataDir::new("swaks");
@@ -344,7 +332,11 @@ fn swaks_submits_through_the_readme_steps() {
 
 #[test]
 fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
-    if !peer_available("python3", &["-c", "import aiosmtpd"]) {
+    if !peer_available(
+        "python3",
+        &["-c", "import aiosmtpd"],
+        "pip install aiosmtpd",
+    ) {
         return;
     }
     let dir = DataDir::new("durable");
@@ -390,7 +382,11 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
 
 #[test]
 fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
-    if !peer_available("python3", &["-c", "import dkim, nacl, aiosmtpd"]) {
+    if !peer_available(
+        "python3",
+        &["-c", "import dkim, nacl, aiosmtpd"],
+        "pip install dkimpy pynacl aiosmtpd",
+    ) {
         return;
     }
     let dir = DataDir::new("dkim");
@@ -447,7 +443,7 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
 
 #[test]
 fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
-    if !peer_available("python3", &["-c", "import smtplib"]) {
+    if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
     let dir = DataDir::new("dmarc");
@@ -486,7 +482,7 @@ fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
 
 #[test]
 fn behind_a_proxy_the_real_client_address_decides_who_may_relay() {
-    if !peer_available("python3", &["-c", "import smtplib"]) {
+    if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
     let dir = DataDir::new("proxy");
@@ -509,7 +505,7 @@ fn behind_a_proxy_the_real_client_address_decides_who_may_relay() {
 
 #[test]
 fn lmtp_delivery_takes_each_recipients_own_answer() {
-    if !peer_available("python3", &["-c", "import smtplib"]) {
+    if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
     let dir = DataDir::new("lmtp");

@@ -21,21 +21,11 @@ fn peer_script() -> PathBuf {
 
 /// Whether python3 with dkimpy is here; panics when it must be and is not.
 fn dkimpy_available() -> bool {
-    let available = Command::new("python3")
-        .args(["-c", "import dkim, nacl"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        assert!(
-            std::env::var_os("MAILROOM_REQUIRE_PEERS").is_none(),
-            "MAILROOM_REQUIRE_PEERS is set but python3 with dkimpy and pynacl is not available"
-        );
-        eprintln!(
-            "skipped: python3 with dkimpy and pynacl is not installed (pip install dkimpy pynacl)"
-        );
-    }
-    available
+    mailroom_testkit::peer_available(
+        "python3",
+        &["-c", "import dkim, nacl"],
+        "pip install dkimpy pynacl",
+    )
 }
 
 fn run_peer(args: &[&str], stdin: &[u8]) -> Vec<u8> {

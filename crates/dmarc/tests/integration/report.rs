@@ -393,18 +393,7 @@ fn mail_auth_samples_spot_checks() {
 
 /// Whether xmllint can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails the test.
 fn xmllint_available() -> bool {
-    let found = Command::new("xmllint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        assert!(
-            std::env::var("MAILROOM_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "xmllint is not installed (apt-get install libxml2-utils) and MAILROOM_REQUIRE_PEERS=1"
-        );
-        eprintln!("skipped: xmllint is not installed (apt-get install libxml2-utils)");
-    }
-    found
+    mailroom_testkit::peer_available("xmllint", &["--version"], "apt-get install libxml2-utils")
 }
 
 /// Validates `xml` against the RFC 9990 schema, returning xmllint's complaint if any. The XML

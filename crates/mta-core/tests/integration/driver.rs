@@ -19,6 +19,7 @@ use mailroom_mta_core::{
     ServerConfig, StartTls, TlsMode,
 };
 use mailroom_sasl::{BearerRequest, PlainCredentials, ScramCredentials};
+use mailroom_testkit::peer_available;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -434,24 +435,6 @@ async fn behind_a_proxy_the_handler_sees_the_client_address() {
     server.stop().await;
 }
 
-/// Whether a peer program can run; with `MAILROOM_REQUIRE_PEERS=1`, its absence fails.
-fn peer_available(program: &str, args: &[&str]) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !ok {
-        assert!(
-            std::env::var("MAILROOM_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "{program} {args:?} cannot run and MAILROOM_REQUIRE_PEERS=1"
-        );
-        eprintln!("skipped: {program} {args:?} cannot run");
-    }
-    ok
-}
-
 fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers")
 }
@@ -473,7 +456,7 @@ async fn run_peer(program: &'static str, args: Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_smtplib_against_our_server() {
-    if !peer_available("python3", &["-c", "import smtplib, ssl"]) {
+    if !peer_available("python3", &["-c", "import smtplib, ssl"], "Python 3") {
         return;
     }
     let tls = tls();
@@ -514,7 +497,11 @@ async fn python_smtplib_against_our_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swaks_against_our_server() {
-    if !peer_available("swaks", &["--version"]) {
+    if !peer_available(
+        "swaks",
+        &["--version"],
+        "apt-get install swaks libnet-ssleay-perl",
+    ) {
         return;
     }
     let tls = tls();
@@ -582,7 +569,11 @@ async fn swaks_against_our_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_client_against_python_aiosmtpd() {
-    if !peer_available("python3", &["-c", "import aiosmtpd"]) {
+    if !peer_available(
+        "python3",
+        &["-c", "import aiosmtpd"],
+        "pip install aiosmtpd",
+    ) {
         return;
     }
     let tls = tls();
