@@ -61,6 +61,7 @@ pub mod fuzzing;
 pub use canon::{BodyCanonicalizer, canonicalize_header};
 pub use error::{Error, KeyType, Record, TagListProblem};
 pub use key::{KeyRecord, MIN_RSA_BITS, PublicKey};
+pub use message::raw_header_fields;
 pub use result::{DkimResult, SignatureResult};
 pub use sign::{DEFAULT_OVERSIGNED_HEADERS, DEFAULT_SIGNED_HEADERS, SignStream, Signer};
 pub use signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};

@@ -30,12 +30,22 @@ impl Field<'_> {
     }
 }
 
-/// Splits a header section (up to, not including, the empty line) into fields. A line that
-/// starts with white space continues the field before it (RFC 5322 §2.2.3).
-pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
-    let mut fields = Vec::new();
+/// Splits a header section into its fields as they are written: each with its CRLF and its
+/// continuation lines (a line that starts with white space continues the field before it,
+/// RFC 5322 §2.2.3). Nothing is checked, so any bytes split; useful for dropping or keeping
+/// fields without touching the others.
+///
+/// ```
+/// let header = b"Subject: a\r\n long one\r\nFrom: x@example.org\r\n";
+/// let fields: Vec<&[u8]> = mailroom_dkim::raw_header_fields(header).collect();
+/// assert_eq!(fields, [&b"Subject: a\r\n long one\r\n"[..], b"From: x@example.org\r\n"]);
+/// ```
+pub fn raw_header_fields(header: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
-    while start < header.len() {
+    std::iter::from_fn(move || {
+        if start >= header.len() {
+            return None;
+        }
         let mut end = start;
         loop {
             match memchr::memmem::find(&header[end..], b"\r\n") {
@@ -51,7 +61,18 @@ pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
                 }
             }
         }
-        let raw = &header[start..end];
+        let field = &header[start..end];
+        start = end;
+        Some(field)
+    })
+}
+
+/// Splits a header section (up to, not including, the empty line) into fields, each checked
+/// to have a name.
+pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
+    let mut fields = Vec::new();
+    let mut start = 0;
+    for raw in raw_header_fields(header) {
         let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset: start })?;
         let name = raw[..colon]
             .iter()
@@ -65,7 +86,7 @@ pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
             raw,
             offset: start,
         });
-        start = end;
+        start += raw.len();
     }
     Ok(fields)
 }

@@ -85,29 +85,10 @@ pub(crate) fn copy_header_without_results(
         }
         header.push(byte[0]);
     }
-    let mut start = 0;
-    while start < header.len() {
-        // A field runs to the CRLF not followed by a space or tab (RFC 5322 §2.2.3).
-        let mut end = start;
-        loop {
-            match memchr::memmem::find(&header[end..], b"\r\n") {
-                Some(at) => {
-                    end += at + 2;
-                    if !matches!(header.get(end), Some(b' ' | b'\t')) {
-                        break;
-                    }
-                }
-                None => {
-                    end = header.len();
-                    break;
-                }
-            }
-        }
-        let field = &header[start..end];
+    for field in mailroom_dkim::raw_header_fields(&header) {
         if !is_our_results(field, host) {
             out.write_all(field)?;
         }
-        start = end;
     }
     Ok(())
 }
