@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use mailroom_dns::{Answer, DnsError, Mx, ParsedCache, Resolver, TtlCache};
@@ -12,7 +11,8 @@ use mailroom_dns::{Answer, DnsError, Mx, ParsedCache, Resolver, TtlCache};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
-use crate::record::{DualCidr, Mechanism, Qualifier, Record};
+use crate::policy::Policy;
+use crate::record::{DualCidr, Mechanism, Record};
 use crate::result::SpfResult;
 
 /// Evaluates SPF: holds the resolver and the settings, and checks identities.
@@ -41,7 +41,7 @@ pub struct Evaluator<'r, R> {
     now: u64,
     trace: bool,
     /// Shared by clones, so one evaluator serving many connections parses each record once.
-    records: Arc<ParsedCache<Result<Arc<Record>, Error>>>,
+    records: Arc<ParsedCache<Result<Arc<Policy>, Error>>>,
     /// What each name's TXT answer gave, kept for its TTL once the time is given.
     names: Arc<TtlCache<Fetched>>,
     /// A, AAAA and MX answers, kept for their TTL once the time is given.
@@ -75,7 +75,7 @@ impl<R> Clone for Evaluator<'_, R> {
 }
 
 /// A domain's SPF record as [`Run::fetch_record`] finds it.
-type Fetched = Result<Option<Arc<Record>>, Error>;
+type Fetched = Result<Option<Arc<Policy>>, Error>;
 
 /// What one check found (RFC 7208 §2.6), with what decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,8 +124,6 @@ impl Verdict {
         }
     }
 }
-
-type Step<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
 impl<'r, R: Resolver> Evaluator<'r, R> {
     /// An evaluator with the RFC's limits, receiver name `unknown` and time 0 (both only appear
@@ -218,7 +216,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             trace: Vec::new(),
             depth: 0,
         };
-        let outcome = run.check(domain, 0, true).await;
+        let outcome = run.walk(domain).await;
         let (result, mechanism, explanation, error) = match outcome {
             Ok(v) => (v.result, v.mechanism, v.explanation, None),
             Err(e) => (e.spf_result(), None, None, Some(e)),
@@ -236,6 +234,71 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 }
 
+/// A record being evaluated in a walk: whose it is, and how far evaluation has come.
+struct Frame<'e> {
+    policy: Arc<Policy>,
+    domain: Domain<'e>,
+    /// How deep in `include:`/`redirect=` it is (0 for the checked domain).
+    depth: usize,
+    /// Whether the directive that decides is reported: it is for the checked domain and what
+    /// it redirects to, not inside an include, whose result alone counts.
+    report: bool,
+    /// The directive being evaluated (or waiting for its include's result).
+    next: usize,
+    /// Whether the record is being followed through its `redirect=`, so that the frame above
+    /// gives its result.
+    redirected: bool,
+}
+
+/// The name a frame checks, without copying names out of the records.
+enum Domain<'e> {
+    /// The domain `check_host()` was asked about.
+    Given(&'e str),
+    /// The literal target of a directive (`Some(index)`) or of `redirect=` (`None`) in the
+    /// record of the frame at `frame`, which stays on the stack below.
+    Literal {
+        frame: usize,
+        directive: Option<usize>,
+    },
+    /// A target with macros, expanded.
+    Expanded(String),
+}
+
+/// Why a walk starts on a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// It is the domain being checked.
+    Check,
+    /// An `include:` names it.
+    Include,
+    /// A `redirect=` names it.
+    Redirect,
+}
+
+/// The text of a frame's domain.
+fn name<'s>(stack: &'s [Frame<'_>], domain: &'s Domain<'_>) -> &'s str {
+    match domain {
+        Domain::Given(given) => given,
+        Domain::Literal { frame, directive } => {
+            let policy = stack.get(*frame).map(|f| &f.policy);
+            let target =
+                match directive {
+                    Some(i) => policy.and_then(|p| p.rules.get(*i)).and_then(|rule| {
+                        match &rule.mechanism {
+                            Mechanism::Include(target) => target.as_plain_domain(),
+                            _ => None,
+                        }
+                    }),
+                    None => policy
+                        .and_then(|p| p.redirect.as_ref())
+                        .and_then(MacroString::as_plain_domain),
+                };
+            target.unwrap_or_default()
+        }
+        Domain::Expanded(expanded) => expanded,
+    }
+}
+
 /// The state of one check: the counts the limits apply to, across includes and redirects.
 struct Run<'e, 'r, R> {
     evaluator: &'e Evaluator<'r, R>,
@@ -249,7 +312,7 @@ struct Run<'e, 'r, R> {
     depth: usize,
 }
 
-impl<R: Resolver> Run<'_, '_, R> {
+impl<'e, R: Resolver> Run<'e, '_, R> {
     /// Traces one DNS query and what it found.
     fn note_query<T>(&mut self, kind: &str, name: &str, answer: &mailroom_dns::Lookup<T>) {
         let depth = self.depth;
@@ -306,89 +369,207 @@ impl<R: Resolver> Run<'_, '_, R> {
         Ok(())
     }
 
-    /// check_host() for one domain (§4.3 to §4.7), recursive through include and redirect.
-    /// `report` says whether the matching directive is reported (it is for the checked domain
-    /// and what it redirects to, not inside an include, whose result alone counts).
-    fn check<'a>(&'a mut self, domain: &'a str, depth: usize, report: bool) -> Step<'a, Verdict> {
-        Box::pin(async move {
-            // §4.3: a malformed or single-label domain has no policy.
-            if !is_checkable(domain) {
-                self.note(depth, || {
-                    format!("{domain}: not a usable domain name: none")
+    /// check_host() for one domain (§4.3 to §4.7), following include and redirect.
+    ///
+    /// The walk keeps a stack of the records being evaluated instead of recursing, so one
+    /// check is one future however deep the includes go (the limits of §4.6.4 bound the depth),
+    /// and what needs no DNS (kept records, `ip4`, `ip6`, `all`) is decided without awaiting.
+    async fn walk(&mut self, given: &'e str) -> Result<Verdict, Error> {
+        let mut stack: Vec<Frame<'e>> = Vec::with_capacity(4);
+        // A domain to start on, and why.
+        let mut entering = Some((Domain::Given(given), Via::Check));
+        // The verdict of the frame that just ended, for the frame below it.
+        let mut ended: Option<Verdict> = None;
+        loop {
+            if let Some((domain, via)) = entering.take() {
+                let (depth, report) = match (via, stack.last()) {
+                    (_, None) => (0, true),
+                    (Via::Include, Some(caller)) => (caller.depth + 1, false),
+                    (_, Some(caller)) => (caller.depth + 1, caller.report),
+                };
+                let name = name(&stack, &domain);
+                let fetched = match self.kept_record(name, depth) {
+                    Some(kept) => kept,
+                    // A miss waits for the DNS anyway; boxing its future keeps the walk's
+                    // state small for the checks that never miss.
+                    None => Box::pin(self.fetch_record(name, depth)).await,
+                };
+                if let Some(policy) = fetched? {
+                    if let (Via::Redirect, Some(caller)) = (via, stack.last_mut()) {
+                        caller.redirected = true;
+                    }
+                    stack.push(Frame {
+                        policy,
+                        domain,
+                        depth,
+                        report,
+                        next: 0,
+                        redirected: false,
+                    });
+                    continue;
+                }
+                // No policy: a malformed or single-label name (§4.3) or no SPF record (§4.5).
+                let term = match via {
+                    Via::Check => return Ok(Verdict::of(SpfResult::None)),
+                    Via::Include => "include",
+                    Via::Redirect => "redirect",
+                };
+                return Err(Error::NoRecordAt {
+                    domain: name.to_owned(),
+                    term,
                 });
-                return Ok(Verdict::of(SpfResult::None));
             }
-            let Some(record) = self.fetch_record(domain, depth).await? else {
-                return Ok(Verdict::of(SpfResult::None));
+            let Some(top) = stack.len().checked_sub(1) else {
+                return Ok(ended.unwrap_or(Verdict::of(SpfResult::Neutral)));
             };
-            for directive in record.directives() {
+            if let Some(verdict) = ended.take() {
+                let frame = &stack[top];
+                if frame.redirected {
+                    // §6.1: the redirect target's result is this record's result.
+                    stack.pop();
+                    ended = Some(verdict);
+                    continue;
+                }
+                // §5.2: the included domain's result maps to match or no match (errors and
+                // `none` ended the walk already).
+                let matched = verdict.result == SpfResult::Pass;
+                if let Some(rule) = frame.policy.rules.get(frame.next) {
+                    let domain = name(&stack, &frame.domain);
+                    self.note_match(frame.depth, domain, &rule.text, matched);
+                }
+                if matched {
+                    ended = Some(self.conclude(&stack).await);
+                    stack.pop();
+                } else {
+                    stack[top].next += 1;
+                }
+                continue;
+            }
+            let frame = &stack[top];
+            let depth = frame.depth;
+            // Directives that ask no DNS (all, ip4, ip6) are decided here, without a future.
+            let mut next = frame.next;
+            let mut matched = false;
+            while let Some(rule) = frame.policy.rules.get(next) {
+                let Some(matches) = self.matches_address(&rule.mechanism) else {
+                    break;
+                };
+                if self.evaluator.trace {
+                    let domain = name(&stack, &frame.domain);
+                    self.note_match(depth, domain, &rule.text, matches);
+                }
+                if matches {
+                    matched = true;
+                    break;
+                }
+                next += 1;
+            }
+            stack[top].next = next;
+            let frame = &stack[top];
+            let domain = name(&stack, &frame.domain);
+            if let Some(rule) = frame.policy.rules.get(next) {
                 self.depth = depth;
-                if directive.mechanism.queries_dns() {
+                if !matched && rule.mechanism.queries_dns() {
                     self.count_term()?;
                 }
-                let matched = self.matches(&directive.mechanism, domain, depth).await?;
-                self.note(depth, || {
-                    format!(
-                        "{domain}: {directive} {}",
-                        if matched { "matches" } else { "does not match" }
-                    )
-                });
+                if let (false, Mechanism::Include(target)) = (matched, &rule.mechanism) {
+                    let target = match target.as_plain_domain() {
+                        Some(_) => Domain::Literal {
+                            frame: top,
+                            directive: Some(next),
+                        },
+                        None => Domain::Expanded(self.expand(target, domain, depth).await?),
+                    };
+                    self.note(depth, || format!("include:{}", name(&stack, &target)));
+                    entering = Some((target, Via::Include));
+                    continue;
+                }
+                if !matched {
+                    matched = self.matches(&rule.mechanism, domain, depth).await?;
+                    self.note_match(depth, domain, &rule.text, matched);
+                }
                 if matched {
-                    let result = match directive.qualifier {
-                        Qualifier::Pass => SpfResult::Pass,
-                        Qualifier::Fail => SpfResult::Fail,
-                        Qualifier::SoftFail => SpfResult::SoftFail,
-                        Qualifier::Neutral => SpfResult::Neutral,
-                    };
-                    let explanation = if result == SpfResult::Fail {
-                        match record.explanation() {
-                            Some(exp) => self.explain(exp, domain, depth).await,
-                            None => None,
-                        }
-                    } else {
-                        None
-                    };
-                    return Ok(Verdict {
-                        result,
-                        mechanism: report.then(|| directive.to_string()),
-                        explanation,
-                    });
+                    ended = Some(self.conclude(&stack).await);
+                    stack.pop();
+                } else {
+                    stack[top].next += 1;
                 }
+                continue;
             }
-            // §6.1: redirect= applies when nothing matched and there is no "all".
-            let has_all = record
-                .directives()
-                .any(|d| matches!(d.mechanism, Mechanism::All));
-            if let (Some(target), false) = (record.redirect(), has_all) {
+            // §6.1: redirect= applies when nothing matched (and is kept only without "all").
+            if let Some(redirect) = &frame.policy.redirect {
                 self.count_term()?;
-                let target = target.expand_domain(&self.context(domain, None))?;
-                self.note(depth, || format!("{domain}: redirect={target}"));
-                let verdict = self.check(&target, depth + 1, report).await?;
-                if verdict.result == SpfResult::None {
-                    return Err(Error::NoRecordAt {
-                        domain: target,
-                        term: "redirect",
-                    });
-                }
-                return Ok(verdict);
+                let target = match redirect.as_plain_domain() {
+                    Some(_) => Domain::Literal {
+                        frame: top,
+                        directive: None,
+                    },
+                    None => Domain::Expanded(redirect.expand_domain(&self.context(domain, None))?),
+                };
+                self.note(depth, || {
+                    format!("{domain}: redirect={}", name(&stack, &target))
+                });
+                entering = Some((target, Via::Redirect));
+                continue;
             }
             self.note(depth, || format!("{domain}: no directive matched: neutral"));
-            Ok(Verdict::of(SpfResult::Neutral))
-        })
+            stack.pop();
+            ended = Some(Verdict::of(SpfResult::Neutral));
+        }
     }
 
-    /// Fetches and parses the SPF record of a domain (§4.4, §4.5), or takes what an earlier
-    /// answer for it gave while that answer's TTL lasts.
+    /// The verdict of the directive the top frame stopped on: its result, its text when the
+    /// frame reports, and for a fail the explanation (§6.2).
+    async fn conclude(&mut self, stack: &[Frame<'e>]) -> Verdict {
+        let Some((frame, rule)) = stack
+            .last()
+            .and_then(|frame| Some((frame, frame.policy.rules.get(frame.next)?)))
+        else {
+            return Verdict::of(SpfResult::Neutral);
+        };
+        let mut verdict = Verdict {
+            result: rule.result,
+            mechanism: frame.report.then(|| String::from(&*rule.text)),
+            explanation: None,
+        };
+        if let (Some(exp), SpfResult::Fail) = (&frame.policy.explanation, rule.result) {
+            let domain = name(stack, &frame.domain);
+            verdict.explanation = Box::pin(self.explain(exp, domain, frame.depth)).await;
+        }
+        verdict
+    }
+
+    fn note_match(&mut self, depth: usize, domain: &str, directive: &str, matched: bool) {
+        self.note(depth, || {
+            let outcome = if matched { "matches" } else { "does not match" };
+            format!("{domain}: {directive} {outcome}")
+        });
+    }
+
+    /// What an earlier answer for a domain's record gave, while that answer's TTL lasts.
+    fn kept_record(&mut self, domain: &str, depth: usize) -> Option<Fetched> {
+        let evaluator = self.evaluator;
+        if !evaluator.keep_answers {
+            return None;
+        }
+        let kept = evaluator.names.get(domain, evaluator.now)?;
+        self.note(depth, || {
+            format!("TXT {domain}: kept from an earlier answer")
+        });
+        Some(kept)
+    }
+
+    /// Fetches and parses the SPF record of a domain (§4.4, §4.5). A domain that cannot be
+    /// checked (§4.3) has none. Only checkable names are kept, so a kept one is not checked
+    /// again.
     async fn fetch_record(&mut self, domain: &str, depth: usize) -> Fetched {
         self.depth = depth;
         let evaluator = self.evaluator;
-        if evaluator.keep_answers
-            && let Some(kept) = evaluator.names.get(domain, evaluator.now)
-        {
+        if !is_checkable(domain) {
             self.note(depth, || {
-                format!("TXT {domain}: kept from an earlier answer")
+                format!("{domain}: not a usable domain name: none")
             });
-            return kept;
+            return Ok(None);
         }
         let (answer, ttl) = evaluator.resolver.txt_with_ttl(domain).await;
         self.note_query("TXT", domain, &answer);
@@ -426,9 +607,9 @@ impl<R: Resolver> Run<'_, '_, R> {
                         domain: domain.to_owned(),
                     })?;
                 Ok(Some(
-                    self.evaluator
-                        .records
-                        .get_or_parse(text.as_bytes(), |_| Record::parse(text).map(Arc::new))?,
+                    self.evaluator.records.get_or_parse(text.as_bytes(), |_| {
+                        Record::parse(text).map(|record| Arc::new(Policy::new(&record)))
+                    })?,
                 ))
             }
             many => Err(Error::MultipleRecords {
@@ -438,39 +619,22 @@ impl<R: Resolver> Run<'_, '_, R> {
         }
     }
 
-    /// Whether a mechanism matches the client (§5).
+    /// Whether a mechanism other than `include` matches the client (§5).
     async fn matches(
         &mut self,
         mechanism: &Mechanism,
         domain: &str,
         depth: usize,
     ) -> Result<bool, Error> {
+        if let Some(matched) = self.matches_address(mechanism) {
+            return Ok(matched);
+        }
         match mechanism {
-            Mechanism::All => Ok(true),
-            Mechanism::Ip4 { addr, prefix } => Ok(match self.ip {
-                IpAddr::V4(ip) => in_prefix(&ip.octets(), &addr.octets(), prefix.unwrap_or(32)),
-                IpAddr::V6(_) => false,
-            }),
-            Mechanism::Ip6 { addr, prefix } => Ok(match self.ip {
-                IpAddr::V6(ip) => in_prefix(&ip.octets(), &addr.octets(), prefix.unwrap_or(128)),
-                IpAddr::V4(_) => false,
-            }),
-            Mechanism::Include(target) => {
-                let target = self.target(Some(target), domain, depth).await?;
-                self.note(depth, || format!("include:{target}"));
-                let verdict = self.check(&target, depth + 1, false).await?;
-                // §5.2: the included domain's result maps to match / no match / error.
-                match verdict.result {
-                    SpfResult::Pass => Ok(true),
-                    SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
-                    SpfResult::None => Err(Error::NoRecordAt {
-                        domain: target.into_owned(),
-                        term: "include",
-                    }),
-                    // Errors came back as Err already.
-                    SpfResult::TempError | SpfResult::PermError => Ok(false),
-                }
-            }
+            // The walk enters includes itself, and decides all, ip4 and ip6 above.
+            Mechanism::Include(_)
+            | Mechanism::All
+            | Mechanism::Ip4 { .. }
+            | Mechanism::Ip6 { .. } => Ok(false),
             Mechanism::A {
                 domain: target,
                 cidr,
@@ -509,7 +673,7 @@ impl<R: Resolver> Run<'_, '_, R> {
             }
             Mechanism::Ptr(target) => {
                 let target = self.target(target.as_ref(), domain, depth).await?;
-                let names = self.validated_names(true).await?;
+                let names = Box::pin(self.validated_names(true)).await?;
                 Ok(names.iter().any(|name| is_within(name, &target)))
             }
             Mechanism::Exists(target) => {
@@ -526,6 +690,40 @@ impl<R: Resolver> Run<'_, '_, R> {
         }
     }
 
+    /// Whether `all`, `ip4` or `ip6` matches the client; `None` for the mechanisms that need
+    /// the DNS.
+    fn matches_address(&self, mechanism: &Mechanism) -> Option<bool> {
+        match (mechanism, self.ip) {
+            (Mechanism::All, _) => Some(true),
+            (Mechanism::Ip4 { addr, prefix }, IpAddr::V4(ip)) => {
+                Some(v4_in_prefix(ip, *addr, prefix.unwrap_or(32)))
+            }
+            (Mechanism::Ip6 { addr, prefix }, IpAddr::V6(ip)) => {
+                Some(v6_in_prefix(ip, *addr, prefix.unwrap_or(128)))
+            }
+            (Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. }, _) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A macro-string target expanded as a domain name (§7.3), looking up the client's
+    /// validated name first when it uses `%{p}`.
+    async fn expand(
+        &mut self,
+        spec: &MacroString,
+        domain: &str,
+        depth: usize,
+    ) -> Result<String, Error> {
+        let validated = if spec.uses_validated_name() {
+            Box::pin(self.validated_name(domain)).await?
+        } else {
+            None
+        };
+        let expanded = spec.expand_domain(&self.context(domain, validated.as_deref()))?;
+        self.note(depth, || format!("{spec} expands to {expanded}"));
+        Ok(expanded)
+    }
+
     /// The domain a mechanism names, expanded, or the current domain.
     async fn target<'x>(
         &mut self,
@@ -539,14 +737,7 @@ impl<R: Resolver> Run<'_, '_, R> {
         if let Some(plain) = spec.as_plain_domain() {
             return Ok(Cow::Borrowed(plain));
         }
-        let validated = if spec.uses_validated_name() {
-            self.validated_name(domain).await?
-        } else {
-            None
-        };
-        let expanded = spec.expand_domain(&self.context(domain, validated.as_deref()))?;
-        self.note(depth, || format!("{spec} expands to {expanded}"));
-        Ok(Cow::Owned(expanded))
+        Ok(Cow::Owned(self.expand(spec, domain, depth).await?))
     }
 
     /// Whether the client is among the A (IPv4 client) or AAAA (IPv6 client) addresses of
@@ -574,7 +765,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                 Ok(answer
                     .records()
                     .iter()
-                    .any(|a| in_prefix(&ip.octets(), &a.octets(), prefix)))
+                    .any(|a| v4_in_prefix(ip, *a, prefix)))
             }
             IpAddr::V6(ip) => {
                 let answer = self
@@ -589,7 +780,7 @@ impl<R: Resolver> Run<'_, '_, R> {
                 Ok(answer
                     .records()
                     .iter()
-                    .any(|a| in_prefix(&ip.octets(), &a.octets(), prefix)))
+                    .any(|a| v6_in_prefix(ip, *a, prefix)))
             }
         }
     }
@@ -721,19 +912,20 @@ fn is_checkable(domain: &str) -> bool {
     mailroom_dns::to_ascii_cow(domain).is_ok() && domain.contains('.')
 }
 
-/// Whether the first `prefix` bits of two addresses agree.
-fn in_prefix(ip: &[u8], network: &[u8], prefix: u8) -> bool {
-    let prefix = usize::from(prefix);
-    let whole = prefix / 8;
-    if ip[..whole] != network[..whole] {
-        return false;
-    }
-    let rest = prefix % 8;
-    if rest == 0 {
-        return true;
-    }
-    let mask = 0xffu8 << (8 - rest);
-    (ip[whole] & mask) == (network[whole] & mask)
+/// Whether the first `prefix` bits of two IPv4 addresses agree.
+fn v4_in_prefix(ip: Ipv4Addr, network: Ipv4Addr, prefix: u8) -> bool {
+    let mask = u32::MAX
+        .checked_shl(32 - u32::from(prefix.min(32)))
+        .unwrap_or(0);
+    (u32::from(ip) ^ u32::from(network)) & mask == 0
+}
+
+/// Whether the first `prefix` bits of two IPv6 addresses agree.
+fn v6_in_prefix(ip: Ipv6Addr, network: Ipv6Addr, prefix: u8) -> bool {
+    let mask = u128::MAX
+        .checked_shl(128 - u32::from(prefix.min(128)))
+        .unwrap_or(0);
+    (u128::from(ip) ^ u128::from(network)) & mask == 0
 }
 
 #[cfg(test)]
@@ -742,11 +934,21 @@ mod tests {
 
     #[test]
     fn prefixes() {
-        assert!(in_prefix(&[192, 0, 2, 77], &[192, 0, 2, 0], 24));
-        assert!(!in_prefix(&[192, 0, 3, 77], &[192, 0, 2, 0], 24));
-        assert!(in_prefix(&[10, 0, 0, 1], &[192, 0, 2, 0], 0));
-        assert!(in_prefix(&[192, 0, 2, 129], &[192, 0, 2, 128], 25));
-        assert!(!in_prefix(&[192, 0, 2, 127], &[192, 0, 2, 128], 25));
+        let v4 = |a: &str| a.parse::<Ipv4Addr>().unwrap();
+        assert!(v4_in_prefix(v4("192.0.2.77"), v4("192.0.2.0"), 24));
+        assert!(!v4_in_prefix(v4("192.0.3.77"), v4("192.0.2.0"), 24));
+        assert!(v4_in_prefix(v4("10.0.0.1"), v4("192.0.2.0"), 0));
+        assert!(v4_in_prefix(v4("192.0.2.129"), v4("192.0.2.128"), 25));
+        assert!(!v4_in_prefix(v4("192.0.2.127"), v4("192.0.2.128"), 25));
+        assert!(v4_in_prefix(v4("192.0.2.1"), v4("192.0.2.1"), 32));
+        assert!(!v4_in_prefix(v4("192.0.2.1"), v4("192.0.2.0"), 32));
+        let v6 = |a: &str| a.parse::<Ipv6Addr>().unwrap();
+        assert!(v6_in_prefix(v6("2001:db8:1::5"), v6("2001:db8::"), 32));
+        assert!(!v6_in_prefix(v6("2001:db9::5"), v6("2001:db8::"), 32));
+        assert!(v6_in_prefix(v6("::1"), v6("2001:db8::"), 0));
+        assert!(v6_in_prefix(v6("2001:db8::1"), v6("2001:db8::1"), 128));
+        assert!(!v6_in_prefix(v6("2001:db8::1"), v6("2001:db8::"), 128));
+        assert!(v6_in_prefix(v6("2001:db8::ff"), v6("2001:db8::80"), 121));
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod error;
 mod eval;
 mod limits;
 mod macros;
+mod policy;
 mod received_spf;
 mod record;
 mod result;
