@@ -96,9 +96,20 @@ impl<V> TtlCache<V> {
 impl<V: Clone> TtlCache<V> {
     /// The value kept for `name`, if its TTL has not run out at `now`.
     pub fn get(&self, name: &str, now: u64) -> Option<V> {
+        self.get_until(name, now).map(|(value, _)| value)
+    }
+
+    /// The value kept for `name`, if its TTL has not run out at `now`, and the time it does.
+    ///
+    /// ```
+    /// let cache = mailroom_dns::TtlCache::new(16);
+    /// cache.insert("example.com", 7, 1_000, 300);
+    /// assert_eq!(cache.get_until("example.com", 1_100), Some((7, 1_300)));
+    /// ```
+    pub fn get_until(&self, name: &str, now: u64) -> Option<(V, u64)> {
         let entries = self.entries.lock().ok()?;
         let (value, expires) = entries.get(name)?;
-        (now < *expires).then(|| value.clone())
+        (now < *expires).then(|| (value.clone(), *expires))
     }
 
     /// Keeps `value` for `name` from `now` for `ttl` seconds (a TTL of 0 keeps nothing).
@@ -106,11 +117,17 @@ impl<V: Clone> TtlCache<V> {
         if ttl == 0 {
             return;
         }
+        self.insert_until(name, value, now.saturating_add(u64::from(ttl)));
+    }
+
+    /// Keeps `value` for `name` until the time `expires`, as when replacing a value with one
+    /// derived from it that runs out at the same time.
+    pub fn insert_until(&self, name: &str, value: V, expires: u64) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= self.capacity {
                 entries.clear();
             }
-            entries.insert(name.into(), (value, now.saturating_add(u64::from(ttl))));
+            entries.insert(name.into(), (value, expires));
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
 use crate::policy::Policy;
+use crate::program::{Program, Source};
 use crate::record::{DualCidr, Mechanism, Record};
 use crate::result::SpfResult;
 
@@ -43,7 +44,7 @@ pub struct Evaluator<'r, R> {
     /// Shared by clones, so one evaluator serving many connections parses each record once.
     records: Arc<ParsedCache<Result<Arc<Policy>, Error>>>,
     /// What each name's TXT answer gave, kept for its TTL once the time is given.
-    names: Arc<TtlCache<Fetched>>,
+    names: Arc<TtlCache<Arc<KeptRecord>>>,
     /// A, AAAA and MX answers, kept for their TTL once the time is given.
     answers: Arc<KeptAnswers>,
     keep_answers: bool,
@@ -76,6 +77,37 @@ impl<R> Clone for Evaluator<'_, R> {
 
 /// A domain's SPF record as [`Run::fetch_record`] finds it.
 type Fetched = Result<Option<Arc<Policy>>, Error>;
+
+/// What an evaluator keeps for a domain: its record as fetched and, once built, the program
+/// flattened from it and the records and answers it reaches.
+#[derive(Debug)]
+struct KeptRecord {
+    fetched: Fetched,
+    program: Option<Arc<Program>>,
+}
+
+/// A program is built from what the evaluator keeps, read at the evaluator's time.
+impl<R> Source for Evaluator<'_, R> {
+    fn policy(&self, domain: &str) -> Option<(Option<Arc<Policy>>, u64)> {
+        let (kept, expires) = self.names.get_until(domain, self.now)?;
+        kept.fetched
+            .as_ref()
+            .ok()
+            .map(|policy| (policy.clone(), expires))
+    }
+
+    fn a(&self, name: &str) -> Option<(Arc<Answer<Ipv4Addr>>, u64)> {
+        self.answers.a.get_until(name, self.now)
+    }
+
+    fn aaaa(&self, name: &str) -> Option<(Arc<Answer<Ipv6Addr>>, u64)> {
+        self.answers.aaaa.get_until(name, self.now)
+    }
+
+    fn mx(&self, name: &str) -> Option<(Arc<Answer<Mx>>, u64)> {
+        self.answers.mx.get_until(name, self.now)
+    }
+}
 
 /// What one check found (RFC 7208 §2.6), with what decided it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +238,32 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 => v4,
         };
+        // With the domain's record kept, its program may decide at once; else (or when the
+        // program says only the walk can decide) the walk starts from the kept record.
+        let kept = if self.keep_answers {
+            self.names.get_until(domain, self.now)
+        } else {
+            None
+        };
+        let program = kept
+            .as_ref()
+            .and_then(|(kept, _)| kept.program.as_ref())
+            .filter(|program| program.expires > self.now);
+        if let (Some(program), false) = (program, self.trace)
+            && let Some(decision) = program.run(ip, &self.limits)
+        {
+            return SpfOutput {
+                result: decision.result,
+                domain: domain.to_owned(),
+                mechanism: decision.mechanism,
+                explanation: None,
+                error: None,
+                dns_terms: decision.dns_terms,
+                void_lookups: decision.void_lookups,
+                trace: Vec::new(),
+            };
+        }
+        let build = self.keep_answers && program.is_none();
         let mut run = Run {
             evaluator: self,
             ip,
@@ -216,7 +274,10 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             trace: Vec::new(),
             depth: 0,
         };
-        let outcome = run.walk(domain).await;
+        let outcome = run.walk(domain, kept.map(|(kept, _)| kept)).await;
+        if build {
+            self.build_program(domain);
+        }
         let (result, mechanism, explanation, error) = match outcome {
             Ok(v) => (v.result, v.mechanism, v.explanation, None),
             Err(e) => (e.spf_result(), None, None, Some(e)),
@@ -231,6 +292,22 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             void_lookups: run.void_lookups,
             trace: run.trace,
         }
+    }
+
+    /// Flattens the kept record of `domain` into a program, kept with it.
+    fn build_program(&self, domain: &str) {
+        let Some((kept, expires)) = self.names.get_until(domain, self.now) else {
+            return;
+        };
+        let Ok(Some(policy)) = &kept.fetched else {
+            return;
+        };
+        let program = Program::build(domain, policy, expires, self, &self.limits);
+        let kept = KeptRecord {
+            fetched: kept.fetched.clone(),
+            program: Some(Arc::new(program)),
+        };
+        self.names.insert_until(domain, Arc::new(kept), expires);
     }
 }
 
@@ -374,7 +451,11 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
     /// The walk keeps a stack of the records being evaluated instead of recursing, so one
     /// check is one future however deep the includes go (the limits of §4.6.4 bound the depth),
     /// and what needs no DNS (kept records, `ip4`, `ip6`, `all`) is decided without awaiting.
-    async fn walk(&mut self, given: &'e str) -> Result<Verdict, Error> {
+    async fn walk(
+        &mut self,
+        given: &'e str,
+        mut kept: Option<Arc<KeptRecord>>,
+    ) -> Result<Verdict, Error> {
         let mut stack: Vec<Frame<'e>> = Vec::with_capacity(4);
         // A domain to start on, and why.
         let mut entering = Some((Domain::Given(given), Via::Check));
@@ -388,7 +469,14 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                     (_, Some(caller)) => (caller.depth + 1, caller.report),
                 };
                 let name = name(&stack, &domain);
-                let fetched = match self.kept_record(name, depth) {
+                let kept = match kept.take() {
+                    Some(kept) => {
+                        self.note_kept(name, depth);
+                        Some(kept.fetched.clone())
+                    }
+                    None => self.kept_record(name, depth),
+                };
+                let fetched = match kept {
                     Some(kept) => kept,
                     // A miss waits for the DNS anyway; boxing its future keeps the walk's
                     // state small for the checks that never miss.
@@ -553,10 +641,14 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
             return None;
         }
         let kept = evaluator.names.get(domain, evaluator.now)?;
+        self.note_kept(domain, depth);
+        Some(kept.fetched.clone())
+    }
+
+    fn note_kept(&mut self, domain: &str, depth: usize) {
         self.note(depth, || {
             format!("TXT {domain}: kept from an earlier answer")
         });
-        Some(kept)
     }
 
     /// Fetches and parses the SPF record of a domain (§4.4, §4.5). A domain that cannot be
@@ -576,9 +668,13 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
         let answer = answer.map_err(|source| dns_error(domain, source))?;
         let fetched = self.select_record(domain, depth, &answer);
         if let (true, Some(ttl)) = (evaluator.keep_answers, ttl) {
+            let kept = KeptRecord {
+                fetched: fetched.clone(),
+                program: None,
+            };
             evaluator
                 .names
-                .insert(domain, fetched.clone(), evaluator.now, ttl);
+                .insert(domain, Arc::new(kept), evaluator.now, ttl);
         }
         fetched
     }

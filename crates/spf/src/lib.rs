@@ -40,6 +40,7 @@ mod eval;
 mod limits;
 mod macros;
 mod policy;
+mod program;
 mod received_spf;
 mod record;
 mod result;

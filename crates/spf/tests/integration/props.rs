@@ -1,5 +1,6 @@
-//! Properties: records round-trip, macros never panic, and evaluation stays within the limits
-//! whatever the record graph (include loops, deep chains, huge records).
+//! Properties: records round-trip, macros never panic, evaluation stays within the limits
+//! whatever the record graph (include loops, deep chains, huge records), and an evaluator that
+//! keeps records and answers (and the programs flattened from them) decides as the walk does.
 
 use futures::executor::block_on;
 use mailroom_dns::{RecordData, Txt, Zone};
@@ -94,6 +95,70 @@ proptest! {
         prop_assert!(out.void_lookups <= 3);
         if matches!(out.result, SpfResult::PermError | SpfResult::TempError) {
             prop_assert!(out.error.is_some());
+        }
+    }
+}
+
+/// One directive or modifier of the graphs the cold and warm evaluators are compared on.
+fn graph_term() -> impl Strategy<Value = String> {
+    let qualifier = prop_oneof![Just(""), Just("-"), Just("~"), Just("?")];
+    let name = (0usize..6).prop_map(|n| format!("n{n}.example"));
+    let mechanism = prop_oneof![
+        name.clone().prop_map(|n| format!("include:{n}")),
+        name.clone().prop_map(|n| format!("a:{n}")),
+        name.clone().prop_map(|n| format!("mx:{n}/28//120")),
+        Just("a".to_owned()),
+        Just("mx".to_owned()),
+        (0u8..=32).prop_map(|p| format!("ip4:192.0.2.0/{p}")),
+        (16u8..=32).prop_map(|p| format!("ip4:198.51.100.64/{p}")),
+        (0u8..=128).prop_map(|p| format!("ip6:2001:db8::/{p}")),
+        Just("exists:%{i}.n1.example".to_owned()),
+        Just("include:%{d2}".to_owned()),
+        Just("all".to_owned()),
+    ];
+    prop_oneof![
+        8 => (qualifier, mechanism).prop_map(|(q, m)| format!("{q}{m}")),
+        1 => name.clone().prop_map(|n| format!("redirect={n}")),
+        1 => name.prop_map(|n| format!("exp=why.{n}")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Records over a few names with addresses, exchangers, includes and redirects anywhere:
+    /// checked again and again by an evaluator that keeps what it learns, every output equals
+    /// the output of an evaluator that keeps nothing.
+    #[test]
+    fn kept_programs_decide_as_the_walk_does(
+        graph in proptest::collection::vec(proptest::collection::vec(graph_term(), 0..7), 6),
+        addresses in proptest::collection::vec((any::<bool>(), any::<bool>()), 6),
+        client in 0usize..5,
+    ) {
+        let mut zone = Zone::new();
+        for (n, terms) in graph.iter().enumerate() {
+            let name = format!("n{n}.example");
+            zone.insert(&name, RecordData::Txt(Txt::new([format!("v=spf1 {}", terms.join(" "))]))).unwrap();
+            zone.insert(&name, RecordData::Mx(mailroom_dns::Mx { preference: 5, exchange: format!("mx.n{n}.example") })).unwrap();
+            let (v4, v6) = addresses[n];
+            if v4 {
+                zone.insert(&format!("mx.n{n}.example"), RecordData::A(format!("198.51.100.{}", 64 + n).parse().unwrap())).unwrap();
+                zone.insert(&name, RecordData::A(format!("192.0.2.{n}").parse().unwrap())).unwrap();
+            }
+            if v6 {
+                zone.insert(&format!("mx.n{n}.example"), RecordData::Aaaa(format!("2001:db8::{n}").parse().unwrap())).unwrap();
+            }
+            zone.insert(&format!("why.n{n}.example"), RecordData::Txt(Txt::new([format!("not n{n} %{{i}}")]))).unwrap();
+        }
+        zone.insert("1.2.0.192.n1.example", RecordData::A("127.0.0.2".parse().unwrap())).unwrap();
+        let ip: std::net::IpAddr = ["192.0.2.1", "198.51.100.66", "2001:db8::2", "203.0.113.9", "::ffff:192.0.2.3"][client].parse().unwrap();
+        let cold = Evaluator::new(&zone).receiver("r.example");
+        let warm = Evaluator::new(&zone).receiver("r.example").now(1_700_000_000);
+        for domain in ["n0.example", "n1.example", "n0.example", "n2.example", "n0.example", "n1.example"] {
+            let sender = format!("a@{domain}");
+            let expected = block_on(cold.check_host(ip, domain, &sender, "h.example"));
+            let got = block_on(warm.check_host(ip, domain, &sender, "h.example"));
+            prop_assert_eq!(got, expected, "{}", domain);
         }
     }
 }
