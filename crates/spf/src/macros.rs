@@ -9,7 +9,6 @@
 //! delimiter    = "." / "-" / "+" / "," / "/" / "_" / "="
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -47,6 +46,9 @@ struct Macro {
     keep: Option<u32>,
     reverse: bool,
     delimiters: String,
+    /// The delimiters (or `.` when none are written), a bit each: bit `c - 0x20` for the
+    /// character `c` (every delimiter lies between 0x20 and 0x5f).
+    mask: u64,
 }
 
 /// What the macros of one check expand to (RFC 7208 §7.3).
@@ -134,12 +136,21 @@ impl MacroString {
                             None => return Err(bad("unclosed macro")),
                         }
                     }
+                    // The delimiters are ASCII (§7.1), so a bit mask answers for each character.
+                    let mask = if delimiters.is_empty() {
+                        "."
+                    } else {
+                        &delimiters
+                    }
+                    .bytes()
+                    .fold(0u64, |mask, b| mask | 1 << (b.wrapping_sub(0x20) & 0x3f));
                     Part::Macro(Macro {
                         letter,
                         escape: letter_char.is_ascii_uppercase(),
                         keep,
                         reverse,
                         delimiters,
+                        mask,
                     })
                 }
                 _ => return Err(bad("`%` must start %{…}, %%, %_ or %-")),
@@ -226,14 +237,15 @@ impl MacroString {
                             problem: "c, r and t are allowed only in exp= text",
                         });
                     }
-                    let value = letter_value(m.letter, context);
-                    if m.escape {
-                        escaped.clear();
-                        transform(&value, m, &mut escaped);
-                        url_escape(&escaped, &mut out);
-                    } else {
-                        transform(&value, m, &mut out);
-                    }
+                    with_letter_value(m.letter, context, |value| {
+                        if m.escape {
+                            escaped.clear();
+                            transform(value, m, &mut escaped);
+                            url_escape(&escaped, &mut out);
+                        } else {
+                            transform(value, m, &mut out);
+                        }
+                    });
                 }
             }
         }
@@ -276,61 +288,80 @@ fn is_toplabel(label: &str) -> bool {
     alnum(&bytes[0]) && alnum(&bytes[bytes.len() - 1])
 }
 
-fn letter_value<'c>(letter: char, context: &MacroContext<'c>) -> Cow<'c, str> {
-    let (local, sender_domain) = context
-        .sender
-        .rsplit_once('@')
-        .unwrap_or(("postmaster", context.sender));
+/// The value of a macro letter (§7.3), handed to `use_value`. The client's address is written
+/// into a buffer on the stack, not a new string: `%{i}` is in most macro records.
+fn with_letter_value<T>(
+    letter: char,
+    context: &MacroContext<'_>,
+    use_value: impl FnOnce(&str) -> T,
+) -> T {
+    let sender = || {
+        context
+            .sender
+            .rsplit_once('@')
+            .unwrap_or(("postmaster", context.sender))
+    };
     match letter {
-        's' => context.sender.into(),
-        'l' => local.into(),
-        'o' => sender_domain.into(),
-        'd' => context.domain.into(),
-        'i' => match context.ip {
-            IpAddr::V4(v4) => dotted_quad(v4).into(),
-            IpAddr::V6(v6) => {
-                let mut out = String::with_capacity(63);
-                for byte in v6.octets() {
-                    for nibble in [byte >> 4, byte & 0x0f] {
-                        if !out.is_empty() {
-                            out.push('.');
-                        }
-                        out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-                    }
-                }
-                out.into()
-            }
-        },
-        'p' => context.validated.unwrap_or("unknown").into(),
-        'v' => match context.ip {
-            IpAddr::V4(_) => "in-addr".into(),
-            IpAddr::V6(_) => "ip6".into(),
-        },
-        'h' => context.helo.into(),
-        'c' => context.ip.to_string().into(),
-        'r' => context.receiver.into(),
-        't' => context.now.to_string().into(),
-        _ => "".into(),
+        's' => use_value(context.sender),
+        'l' => use_value(sender().0),
+        'o' => use_value(sender().1),
+        'd' => use_value(context.domain),
+        'i' => {
+            let mut buffer = [0u8; 63];
+            let len = write_dotted_ip(context.ip, &mut buffer);
+            use_value(std::str::from_utf8(&buffer[..len]).unwrap_or_default())
+        }
+        'p' => use_value(context.validated.unwrap_or("unknown")),
+        'v' => use_value(match context.ip {
+            IpAddr::V4(_) => "in-addr",
+            IpAddr::V6(_) => "ip6",
+        }),
+        'h' => use_value(context.helo),
+        'c' => use_value(&context.ip.to_string()),
+        'r' => use_value(context.receiver),
+        't' => use_value(&context.now.to_string()),
+        _ => use_value(""),
     }
 }
 
-/// An IPv4 address in dotted-quad form, written without the formatting machinery (this runs
-/// for every `%{i}` of every check).
-fn dotted_quad(ip: std::net::Ipv4Addr) -> String {
-    let mut out = String::with_capacity(15);
-    for (n, octet) in ip.octets().into_iter().enumerate() {
-        if n > 0 {
-            out.push('.');
+/// Writes `%{i}` (§7.3): an IPv4 address as a dotted quad, an IPv6 address as 32 dot-separated
+/// nibbles. Returns the length written (at most 63).
+fn write_dotted_ip(ip: IpAddr, out: &mut [u8; 63]) -> usize {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut len = 0;
+    let mut put = |byte: u8| {
+        if let Some(slot) = out.get_mut(len) {
+            *slot = byte;
+            len += 1;
         }
-        if octet >= 100 {
-            out.push(char::from(b'0' + octet / 100));
+    };
+    match ip {
+        IpAddr::V4(v4) => {
+            for (n, octet) in v4.octets().into_iter().enumerate() {
+                if n > 0 {
+                    put(b'.');
+                }
+                if octet >= 100 {
+                    put(b'0' + octet / 100);
+                }
+                if octet >= 10 {
+                    put(b'0' + octet / 10 % 10);
+                }
+                put(b'0' + octet % 10);
+            }
         }
-        if octet >= 10 {
-            out.push(char::from(b'0' + octet / 10 % 10));
+        IpAddr::V6(v6) => {
+            for (n, byte) in v6.octets().into_iter().enumerate() {
+                if n > 0 {
+                    put(b'.');
+                }
+                put(HEX[usize::from(byte >> 4)]);
+                put(b'.');
+                put(HEX[usize::from(byte & 0x0f)]);
+            }
         }
-        out.push(char::from(b'0' + octet % 10));
     }
-    out
+    len
 }
 
 /// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3),
@@ -340,40 +371,49 @@ fn transform(value: &str, m: &Macro, out: &mut String) {
         out.push_str(value);
         return;
     }
-    let delimiters: &str = if m.delimiters.is_empty() {
-        "."
-    } else {
-        &m.delimiters
+    let is_delimiter = |b: u8| {
+        let bit = b.wrapping_sub(0x20);
+        bit < 64 && m.mask >> bit & 1 != 0
     };
-    // The delimiters are ASCII (§7.1), so a bit mask answers for each character.
-    let mask = delimiters
-        .bytes()
-        .filter(u8::is_ascii)
-        .fold(0u128, |mask, b| mask | 1 << b);
-    let is_delimiter = |c: char| c.is_ascii() && mask & (1 << u32::from(c)) != 0;
-    let count = value
-        .bytes()
-        .filter(|&b| b.is_ascii() && mask & (1 << b) != 0)
-        .count()
-        + 1;
+    let bytes = value.as_bytes();
+    let count = bytes.iter().filter(|&&b| is_delimiter(b)).count() + 1;
     let keep = m.keep.map_or(count, |keep| {
         usize::try_from(keep).unwrap_or(usize::MAX).min(count)
     });
     // The rightmost `keep` parts of the (possibly reversed) list: in reverse order those are
-    // the first `keep` parts of the value, read from the right.
+    // the first `keep` parts of the value, read from the right. Delimiters are ASCII, so the
+    // slices below fall on character boundaries.
     let skip = count - keep;
-    let mut first = true;
-    let mut push = |part: &str| {
-        if !first {
-            out.push('.');
-        }
-        first = false;
-        out.push_str(part);
-    };
     if m.reverse {
-        value.rsplit(is_delimiter).skip(skip).for_each(&mut push);
+        let mut end = bytes.len();
+        for index in 0..count {
+            let start = bytes[..end]
+                .iter()
+                .rposition(|&b| is_delimiter(b))
+                .map_or(0, |at| at + 1);
+            if index >= skip {
+                if index > skip {
+                    out.push('.');
+                }
+                out.push_str(value.get(start..end).unwrap_or_default());
+            }
+            end = start.saturating_sub(1);
+        }
     } else {
-        value.split(is_delimiter).skip(skip).for_each(&mut push);
+        let mut from = 0;
+        let mut seen = 0;
+        for (at, &b) in bytes.iter().enumerate() {
+            if !is_delimiter(b) {
+                continue;
+            }
+            if seen >= skip {
+                out.push_str(value.get(from..at).unwrap_or_default());
+                out.push('.');
+            }
+            seen += 1;
+            from = at + 1;
+        }
+        out.push_str(value.get(from..).unwrap_or_default());
     }
 }
 
@@ -426,9 +466,67 @@ mod tests {
 
     #[test]
     fn dotted_quads_match_the_standard_form() {
+        let dotted = |ip: IpAddr| {
+            let mut buffer = [0u8; 63];
+            let len = write_dotted_ip(ip, &mut buffer);
+            String::from_utf8(buffer[..len].to_vec()).unwrap()
+        };
         for octet in [0u8, 1, 9, 10, 42, 99, 100, 101, 199, 200, 255] {
             let ip = std::net::Ipv4Addr::new(octet, 255 - octet, 7, octet / 2);
-            assert_eq!(dotted_quad(ip), ip.to_string());
+            assert_eq!(dotted(ip.into()), ip.to_string());
+        }
+        let v6: IpAddr = "2001:db8::cb01".parse().unwrap();
+        assert_eq!(
+            dotted(v6),
+            "2.0.0.1.0.d.b.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.b.0.1"
+        );
+    }
+
+    /// The transformers against the RFC's words done the slow way: split, reverse, keep the
+    /// rightmost parts, join with dots.
+    #[test]
+    fn transformers_match_the_definition() {
+        let values = [
+            "a.b.c",
+            "strong-bad+x.y",
+            ".lead",
+            "trail.",
+            "a..b",
+            "",
+            "-",
+            "one",
+            "ü.é-x",
+        ];
+        for value in values {
+            for keep in [None, Some(1), Some(2), Some(3), Some(99)] {
+                for reverse in [false, true] {
+                    for delimiters in ["", ".", "-", "+-", "=_/,"] {
+                        let text = format!(
+                            "%{{l{}{}{delimiters}}}",
+                            keep.map(|k: u32| k.to_string()).unwrap_or_default(),
+                            if reverse { "r" } else { "" }
+                        );
+                        let parsed = MacroString::parse(&text).unwrap();
+                        let Part::Macro(m) = &parsed.parts[0] else {
+                            panic!("{text}")
+                        };
+                        let mut got = String::new();
+                        transform(value, m, &mut got);
+                        let split_on = if delimiters.is_empty() {
+                            "."
+                        } else {
+                            delimiters
+                        };
+                        let mut parts: Vec<&str> = value.split(|c| split_on.contains(c)).collect();
+                        if reverse {
+                            parts.reverse();
+                        }
+                        let keep = keep.map_or(parts.len(), |k| (k as usize).min(parts.len()));
+                        let expected = parts[parts.len() - keep..].join(".");
+                        assert_eq!(got, expected, "{text} of {value:?}");
+                    }
+                }
+            }
         }
     }
 
