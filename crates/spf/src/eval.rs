@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
 use crate::policy::Policy;
-use crate::program::{Program, Source};
+use crate::program::{Client, Program, Source};
 use crate::record::{DualCidr, Mechanism, Record};
 use crate::result::SpfResult;
 
@@ -250,7 +250,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             .and_then(|(kept, _)| kept.program.as_ref())
             .filter(|program| program.expires > self.now);
         if let (Some(program), false) = (program, self.trace)
-            && let Some(decision) = program.run(ip, &self.limits)
+            && let Some(decision) = program.run(&Client { ip, sender, helo }, self, &self.limits)
         {
             return SpfOutput {
                 result: decision.result,

@@ -3,10 +3,11 @@
 //!
 //! A program is built from what an evaluator keeps (parsed records, and A, AAAA and MX answers,
 //! each for its TTL) and is valid until the first of those runs out. It covers `all`, `ip4`,
-//! `ip6`, `include:` and `redirect=` of literal domains, and `a` and `mx` whose answers are kept.
-//! Everything else (macros, `ptr`, `exists`, a fail with an explanation to fetch, a limit
-//! reached, an answer not kept) becomes a [`Op::Walk`]: the check starts over with the full
-//! walk of `check_host()`, which stays the reference for every result.
+//! `ip6`, `include:` and `redirect=` of literal domains, `a` and `mx` whose answers are kept,
+//! and `exists:`, whose name is expanded for each client and looked for among the kept A
+//! answers. Everything else (other macros, `ptr`, `%{p}`, a fail with an explanation to fetch,
+//! a limit reached, an answer not kept) makes the run give up: the check starts over with the
+//! full walk of `check_host()`, which stays the reference for every result.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use mailroom_dns::{Answer, Mx};
 
 use crate::limits::Limits;
+use crate::macros::{MacroContext, MacroString};
 use crate::policy::Policy;
 use crate::record::{DualCidr, Mechanism};
 use crate::result::SpfResult;
@@ -47,6 +49,13 @@ pub(crate) struct Program {
 enum Op {
     /// A test of the client's address, and what a match means.
     Test { network: Network, then: Then },
+    /// `exists:` (§5.7): a kept A answer for the expanded name matches when it has records.
+    Exists {
+        target: MacroString,
+        /// The domain whose record it is, for `%{d}`.
+        domain: Box<str>,
+        then: Then,
+    },
     /// A DNS-querying term begins (RFC 7208 §4.6.4).
     Term,
     /// A lookup for clients of this family found nothing (§4.6.4).
@@ -126,6 +135,14 @@ impl Network {
     }
 }
 
+/// Who a program runs for: what its macros expand to.
+#[derive(Debug)]
+pub(crate) struct Client<'c> {
+    pub(crate) ip: IpAddr,
+    pub(crate) sender: &'c str,
+    pub(crate) helo: &'c str,
+}
+
 /// What a program decided for a client.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Decision {
@@ -160,46 +177,84 @@ impl Program {
         }
     }
 
-    /// Runs the program for a client: the decision, or `None` when the walk must decide.
-    pub(crate) fn run(&self, ip: IpAddr, limits: &Limits) -> Option<Decision> {
+    /// Runs the program for a client, with the A answers `kept` holds for `exists`: the
+    /// decision, or `None` when the walk must decide.
+    pub(crate) fn run(
+        &self,
+        client: &Client<'_>,
+        kept: &impl Source,
+        limits: &Limits,
+    ) -> Option<Decision> {
+        let ip = client.ip;
         let (mut dns_terms, mut void_lookups) = (0, 0);
         let mut at = 0;
         while let Some(op) = self.ops.get(at) {
             at += 1;
-            match op {
-                Op::Test { network, then } if network.contains(ip) => match then {
-                    Then::Conclude {
-                        result,
-                        mechanism,
-                        explain,
-                    } => {
-                        if *explain {
+            let matched = match op {
+                Op::Test { network, then } => network.contains(ip).then_some(then),
+                Op::Exists {
+                    target,
+                    domain,
+                    then,
+                } => {
+                    let context = MacroContext {
+                        sender: client.sender,
+                        domain,
+                        ip,
+                        helo: client.helo,
+                        receiver: "",
+                        now: 0,
+                        validated: None,
+                    };
+                    // A name that does not expand is an error, and an answer not kept a
+                    // lookup: the walk does both.
+                    let name = target.expand_domain(&context).ok()?;
+                    let (answer, _) = kept.a(&name)?;
+                    if answer.is_void() {
+                        void_lookups += 1;
+                        if void_lookups > limits.void_lookups {
                             return None;
                         }
-                        return Some(Decision {
-                            result: *result,
-                            mechanism: mechanism.as_deref().map(String::from),
-                            dns_terms,
-                            void_lookups,
-                        });
                     }
-                    Then::Skip(to) => at = *to,
-                },
-                Op::Test { .. } => {}
+                    (!answer.is_void()).then_some(then)
+                }
                 Op::Term => {
                     dns_terms += 1;
                     if dns_terms > limits.dns_terms {
                         return None;
                     }
+                    None
                 }
-                Op::Void(family) if family.covers(ip) => {
-                    void_lookups += 1;
-                    if void_lookups > limits.void_lookups {
-                        return None;
+                Op::Void(family) => {
+                    if family.covers(ip) {
+                        void_lookups += 1;
+                        if void_lookups > limits.void_lookups {
+                            return None;
+                        }
                     }
+                    None
                 }
                 Op::Walk(family) if family.covers(ip) => return None,
-                Op::Void(_) | Op::Walk(_) => {}
+                Op::Walk(_) => None,
+            };
+            match matched {
+                Some(Then::Conclude {
+                    result,
+                    mechanism,
+                    explain,
+                }) => {
+                    if *explain {
+                        return None;
+                    }
+                    return Some(Decision {
+                        result: *result,
+                        mechanism: mechanism.as_deref().map(String::from),
+                        dns_terms,
+                        void_lookups,
+                    });
+                }
+                Some(Then::Skip(to)) => at = *to,
+                None => {}
             }
         }
         // §4.7: no directive matched and there was no redirect.
@@ -299,7 +354,18 @@ impl<K: Source> Builder<'_, K> {
                     Some(Some(target)) => self.mx(target, *cidr, &conclude),
                     Some(None) => self.walk(),
                 },
-                // ptr and exists depend on the client's names or the sender.
+                Mechanism::Exists(target) if !target.uses_validated_name() => {
+                    let flow = self.term();
+                    if flow == Flow::Continue {
+                        self.ops.push(Op::Exists {
+                            target: target.clone(),
+                            domain: domain.into(),
+                            then: conclude(),
+                        });
+                    }
+                    flow
+                }
+                // ptr and %{p} need the client's validated names.
                 _ => self.walk(),
             };
             if flow == Flow::Stop {
@@ -343,7 +409,7 @@ impl<K: Source> Builder<'_, K> {
         let _ = self.record(&policy, target, false);
         let end = self.ops.len();
         for op in &mut self.ops[start..] {
-            if let Op::Test { then, .. } = op
+            if let Op::Test { then, .. } | Op::Exists { then, .. } = op
                 && let Then::Conclude { result, .. } = then
             {
                 *then = if *result == SpfResult::Pass {
@@ -461,7 +527,12 @@ mod tests {
                 self,
                 &Limits::default(),
             );
-            program.run(ip.parse().unwrap(), &Limits::default())
+            let client = Client {
+                ip: ip.parse().unwrap(),
+                sender: "joe-sales@example.com",
+                helo: "mx.example.com",
+            };
+            program.run(&client, self, &Limits::default())
         }
     }
 
@@ -576,6 +647,36 @@ mod tests {
         assert_eq!(program.expires, 900);
         // No AAAA answers are kept: an IPv6 client needs the walk.
         assert_eq!(kept.run("top.example", "2001:db8::1"), None);
+    }
+
+    #[test]
+    fn exists_expands_and_asks_the_kept_answers() {
+        let mut kept = Fake::default().record(
+            "macro.example",
+            "v=spf1 exists:%{ir}.%{l1r-}.%{d}._spf.example -all",
+        );
+        let name = "1.2.0.192.joe.macro.example._spf.example";
+        kept.a
+            .insert(name, Arc::new(Answer::Records(vec![Ipv4Addr::LOCALHOST])));
+        kept.a.insert(
+            "2.2.0.192.joe.macro.example._spf.example",
+            Arc::new(Answer::NxDomain),
+        );
+        assert_eq!(
+            kept.run("macro.example", "192.0.2.1"),
+            decided(
+                SpfResult::Pass,
+                Some("exists:%{ir}.%{l1r-}.%{d}._spf.example"),
+                1
+            )
+        );
+        let mut fail = decided(SpfResult::Fail, Some("-all"), 1);
+        if let Some(decision) = &mut fail {
+            decision.void_lookups = 1;
+        }
+        assert_eq!(kept.run("macro.example", "192.0.2.2"), fail);
+        // Not kept: the walk asks the DNS.
+        assert_eq!(kept.run("macro.example", "192.0.2.3"), None);
     }
 
     #[test]
