@@ -112,6 +112,20 @@ impl<V: Clone> TtlCache<V> {
         (now < *expires).then(|| (value.clone(), *expires))
     }
 
+    /// What `read` makes of the value kept for `name`, if its TTL has not run out at `now`,
+    /// without cloning the value.
+    ///
+    /// ```
+    /// let cache = mailroom_dns::TtlCache::new(16);
+    /// cache.insert("example.com", vec![1, 2, 3], 1_000, 300);
+    /// assert_eq!(cache.read("example.com", 1_100, Vec::len), Some(3));
+    /// ```
+    pub fn read<T>(&self, name: &str, now: u64, read: impl FnOnce(&V) -> T) -> Option<T> {
+        let entries = self.entries.lock().ok()?;
+        let (value, expires) = entries.get(name)?;
+        (now < *expires).then(|| read(value))
+    }
+
     /// Keeps `value` for `name` from `now` for `ttl` seconds (a TTL of 0 keeps nothing).
     pub fn insert(&self, name: &str, value: V, now: u64, ttl: u32) {
         if ttl == 0 {

@@ -100,6 +100,12 @@ impl<R> Source for Evaluator<'_, R> {
         self.answers.a.get_until(name, self.now)
     }
 
+    fn a_exists(&self, name: &str) -> Option<bool> {
+        self.answers
+            .a
+            .read(name, self.now, |answer| !answer.is_void())
+    }
+
     fn aaaa(&self, name: &str) -> Option<(Arc<Answer<Ipv6Addr>>, u64)> {
         self.answers.aaaa.get_until(name, self.now)
     }
@@ -116,8 +122,9 @@ pub struct SpfOutput {
     pub result: SpfResult,
     /// The domain that was checked.
     pub domain: String,
-    /// The directive of the domain's own record that matched, as written.
-    pub mechanism: Option<String>,
+    /// The directive of the domain's own record that matched, as written (shared with the
+    /// parsed record, not copied per check).
+    pub mechanism: Option<Arc<str>>,
     /// For `fail`: the explanation from the record's `exp=`, expanded (§6.2).
     pub explanation: Option<String>,
     /// For `permerror` and `temperror`: why.
@@ -143,7 +150,7 @@ pub struct TraceEvent {
 #[derive(Debug)]
 struct Verdict {
     result: SpfResult,
-    mechanism: Option<String>,
+    mechanism: Option<Arc<str>>,
     explanation: Option<String>,
 }
 
@@ -274,7 +281,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             trace: Vec::new(),
             depth: 0,
         };
-        let outcome = run.walk(domain, kept.map(|(kept, _)| kept)).await;
+        // Boxed: a walk is the slow path (it may wait for the DNS), and the future of a check
+        // that a program decides stays small.
+        let outcome = Box::pin(run.walk(domain, kept.map(|(kept, _)| kept))).await;
         if build {
             self.build_program(domain);
         }
@@ -617,7 +626,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
         };
         let mut verdict = Verdict {
             result: rule.result,
-            mechanism: frame.report.then(|| String::from(&*rule.text)),
+            mechanism: frame.report.then(|| Arc::clone(&rule.text)),
             explanation: None,
         };
         if let (Some(exp), SpfResult::Fail) = (&frame.policy.explanation, rule.result) {

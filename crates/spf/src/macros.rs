@@ -237,6 +237,12 @@ impl MacroString {
                             problem: "c, r and t are allowed only in exp= text",
                         });
                     }
+                    if m.letter == 'i' && m.reverse && m.delimiters.is_empty() && !m.escape {
+                        // `%{ir}`, the commonest macro: the address's parts written backwards
+                        // at once, without splitting its text.
+                        write_reversed_ip(context.ip, m.keep, &mut out);
+                        continue;
+                    }
                     with_letter_value(m.letter, context, |value| {
                         if m.escape {
                             escaped.clear();
@@ -364,6 +370,41 @@ fn write_dotted_ip(ip: IpAddr, out: &mut [u8; 63]) -> usize {
     len
 }
 
+/// Writes `%{ir}` (or `%{<n>ir}`): the parts of `%{i}` in reverse order, the rightmost `keep` of
+/// that list (§7.3).
+fn write_reversed_ip(ip: IpAddr, keep: Option<u32>, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let keep =
+        |count: usize| keep.map_or(count, |k| usize::try_from(k).unwrap_or(count).min(count));
+    match ip {
+        IpAddr::V4(v4) => {
+            let octets = v4.octets();
+            for (n, octet) in octets[..keep(4)].iter().rev().enumerate() {
+                if n > 0 {
+                    out.push('.');
+                }
+                if *octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if *octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+        }
+        IpAddr::V6(v6) => {
+            let nibbles = v6.octets().into_iter().flat_map(|b| [b >> 4, b & 0x0f]);
+            let nibbles: Vec<u8> = nibbles.collect();
+            for (n, nibble) in nibbles[..keep(32)].iter().rev().enumerate() {
+                if n > 0 {
+                    out.push('.');
+                }
+                out.push(char::from(HEX[usize::from(*nibble)]));
+            }
+        }
+    }
+}
+
 /// Splits on the delimiters, reverses, keeps the rightmost parts, joins with dots (§7.3),
 /// writing to `out` without building the list of parts.
 fn transform(value: &str, m: &Macro, out: &mut String) {
@@ -385,6 +426,28 @@ fn transform(value: &str, m: &Macro, out: &mut String) {
     // slices below fall on character boundaries.
     let skip = count - keep;
     if m.reverse {
+        // Most values have few delimiters (an address, a domain): find them in one pass.
+        let mut found = [0usize; 16];
+        if count <= found.len() {
+            let positions = bytes.iter().enumerate().filter(|&(_, &b)| is_delimiter(b));
+            for (slot, (at, _)) in found.iter_mut().zip(positions) {
+                *slot = at;
+            }
+            let delimiters = &found[..count - 1];
+            // Part k (from the left) runs from after delimiter k-1 to delimiter k.
+            let part = |k: usize| {
+                let start = if k == 0 { 0 } else { delimiters[k - 1] + 1 };
+                let end = delimiters.get(k).copied().unwrap_or(bytes.len());
+                value.get(start..end).unwrap_or_default()
+            };
+            for (n, k) in (0..keep).rev().enumerate() {
+                if n > 0 {
+                    out.push('.');
+                }
+                out.push_str(part(k));
+            }
+            return;
+        }
         let mut end = bytes.len();
         for index in 0..count {
             let start = bytes[..end]
@@ -526,6 +589,33 @@ mod tests {
                         assert_eq!(got, expected, "{text} of {value:?}");
                     }
                 }
+            }
+        }
+    }
+
+    /// `%{ir}` written directly equals the generic transform of `%{i}`'s text.
+    #[test]
+    fn reversed_addresses_match_the_generic_transform() {
+        for ip in [
+            "192.0.2.21",
+            "10.0.0.1",
+            "255.1.100.9",
+            "2001:db8::cb01",
+            "::1",
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            for keep in ["", "1", "2", "3", "4", "5", "17", "32", "40"] {
+                let parsed = MacroString::parse(&format!("%{{i{keep}r}}")).unwrap();
+                let Part::Macro(m) = &parsed.parts[0] else {
+                    panic!("{keep}")
+                };
+                let mut direct = String::new();
+                write_reversed_ip(ip, m.keep, &mut direct);
+                let mut generic = String::new();
+                with_letter_value('i', &context(&ip.to_string()), |value| {
+                    transform(value, m, &mut generic);
+                });
+                assert_eq!(direct, generic, "{ip} keep {keep}");
             }
         }
     }

@@ -1,6 +1,8 @@
 //! A record prepared for `check_host()`: what the evaluator walks on every check of a domain,
 //! built once per record text and kept with the parsed record.
 
+use std::sync::Arc;
+
 use crate::macros::MacroString;
 use crate::record::{Mechanism, Qualifier, Record, Term};
 use crate::result::SpfResult;
@@ -25,7 +27,7 @@ pub(crate) struct Rule {
     /// The result when it matches (§4.6.2).
     pub(crate) result: SpfResult,
     /// The directive as written, reported when it decides the checked domain's result.
-    pub(crate) text: Box<str>,
+    pub(crate) text: Arc<str>,
 }
 
 impl Policy {

@@ -30,6 +30,10 @@ pub(crate) trait Source {
     fn policy(&self, domain: &str) -> Option<(Option<Arc<Policy>>, u64)>;
     /// The A answer for a name.
     fn a(&self, name: &str) -> Option<(Arc<Answer<Ipv4Addr>>, u64)>;
+    /// Whether the A answer for a name has records (for `exists:`, asked once per run).
+    fn a_exists(&self, name: &str) -> Option<bool> {
+        self.a(name).map(|(answer, _)| !answer.is_void())
+    }
     /// The AAAA answer for a name.
     fn aaaa(&self, name: &str) -> Option<(Arc<Answer<Ipv6Addr>>, u64)>;
     /// The MX answer for a name.
@@ -79,7 +83,7 @@ enum Then {
     /// needing the walk when the result is a fail with an explanation to fetch.
     Conclude {
         result: SpfResult,
-        mechanism: Option<Box<str>>,
+        mechanism: Option<Arc<str>>,
         explain: bool,
     },
     /// An included record concluded other than pass: the include does not match, and the
@@ -148,7 +152,7 @@ pub(crate) struct Client<'c> {
 pub(crate) struct Decision {
     pub(crate) result: SpfResult,
     /// The checked domain's directive that decided.
-    pub(crate) mechanism: Option<String>,
+    pub(crate) mechanism: Option<Arc<str>>,
     pub(crate) dns_terms: usize,
     pub(crate) void_lookups: usize,
 }
@@ -209,14 +213,14 @@ impl Program {
                     // A name that does not expand is an error, and an answer not kept a
                     // lookup: the walk does both.
                     let name = target.expand_domain(&context).ok()?;
-                    let (answer, _) = kept.a(&name)?;
-                    if answer.is_void() {
+                    let exists = kept.a_exists(&name)?;
+                    if !exists {
                         void_lookups += 1;
                         if void_lookups > limits.void_lookups {
                             return None;
                         }
                     }
-                    (!answer.is_void()).then_some(then)
+                    exists.then_some(then)
                 }
                 Op::Term => {
                     dns_terms += 1;
@@ -248,7 +252,7 @@ impl Program {
                     }
                     return Some(Decision {
                         result: *result,
-                        mechanism: mechanism.as_deref().map(String::from),
+                        mechanism: mechanism.clone(),
                         dns_terms,
                         void_lookups,
                     });
@@ -554,7 +558,7 @@ mod tests {
     fn decided(result: SpfResult, mechanism: Option<&str>, dns_terms: usize) -> Option<Decision> {
         Some(Decision {
             result,
-            mechanism: mechanism.map(String::from),
+            mechanism: mechanism.map(Arc::from),
             dns_terms,
             void_lookups: 0,
         })
