@@ -22,6 +22,7 @@ use crate::time::rfc5322;
 use mailroom_dkim::Verifier;
 use mailroom_dmarc::{AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers};
 use mailroom_dns::AnyResolver;
+use mailroom_spf::Cache as SpfCache;
 use mailroom_spf::{Evaluator, Identity, SpfOutput};
 
 /// What every connection of the server shares.
@@ -32,6 +33,8 @@ pub(crate) struct Shared {
     pub(crate) keys: KeyStore,
     pub(crate) resolver: AnyResolver,
     pub(crate) auth_limiter: AuthLimiter,
+    /// SPF records, answers and programs kept across checks for their TTLs.
+    pub(crate) spf_cache: SpfCache,
 }
 
 impl Shared {
@@ -469,6 +472,7 @@ impl MailHandler {
         };
         let out = Evaluator::new(&self.shared.resolver)
             .receiver(self.shared.config.hostname.as_str())
+            .cache(&self.shared.spf_cache)
             .now(unix_now())
             .check_mail_from(session.peer.remote.ip(), helo, &sender)
             .await;

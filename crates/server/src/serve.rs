@@ -88,6 +88,7 @@ impl Mailserver {
             shared: Arc::new(Shared {
                 resolver,
                 auth_limiter: AuthLimiter::default(),
+                spf_cache: mailroom_spf::Cache::default(),
                 keys: KeyStore::new(&config.data_dir),
                 config,
                 directory,

@@ -41,13 +41,38 @@ pub struct Evaluator<'r, R> {
     receiver: String,
     now: u64,
     trace: bool,
-    /// Shared by clones, so one evaluator serving many connections parses each record once.
+    /// Shared by clones and by evaluators given the same cache.
+    cache: Cache,
+    keep_answers: bool,
+}
+
+/// What evaluators keep between checks: parsed records and, for evaluators given the time,
+/// the DNS answers they used and the programs flattened from them, each for its TTL. Clones
+/// share the contents, so a server keeps one and hands it to the evaluator of every check
+/// ([`Evaluator::cache`]). Each part holds at most 4096 names and starts again empty when
+/// full, so hostile senders cannot grow it without bound.
+///
+/// ```
+/// use mailroom_dns::Zone;
+/// use mailroom_spf::{Cache, Evaluator, SpfResult};
+///
+/// let zone = Zone::from_text(r#"example.org. TXT "v=spf1 ip4:192.0.2.0/24 -all""#)?;
+/// let cache = Cache::default();
+/// for now in [1_700_000_000, 1_700_000_001] {
+///     let spf = Evaluator::new(&zone).cache(&cache).now(now);
+///     let out = futures::executor::block_on(spf.check_mail_from("192.0.2.7".parse()?, "mx.example.org", "joe@example.org"));
+///     assert_eq!(out.result, SpfResult::Pass);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    /// Parsed records by their text.
     records: Arc<ParsedCache<Result<Arc<Policy>, Error>>>,
     /// What each name's TXT answer gave, kept for its TTL once the time is given.
     names: Arc<TtlCache<Arc<KeptRecord>>>,
     /// A, AAAA and MX answers, kept for their TTL once the time is given.
     answers: Arc<KeptAnswers>,
-    keep_answers: bool,
 }
 
 /// The address and MX answers an evaluator keeps by name.
@@ -67,9 +92,7 @@ impl<R> Clone for Evaluator<'_, R> {
             receiver: self.receiver.clone(),
             now: self.now,
             trace: self.trace,
-            records: Arc::clone(&self.records),
-            names: Arc::clone(&self.names),
-            answers: Arc::clone(&self.answers),
+            cache: self.cache.clone(),
             keep_answers: self.keep_answers,
         }
     }
@@ -89,7 +112,7 @@ struct KeptRecord {
 /// A program is built from what the evaluator keeps, read at the evaluator's time.
 impl<R> Source for Evaluator<'_, R> {
     fn policy(&self, domain: &str) -> Option<(Option<Arc<Policy>>, u64)> {
-        let (kept, expires) = self.names.get_until(domain, self.now)?;
+        let (kept, expires) = self.cache.names.get_until(domain, self.now)?;
         kept.fetched
             .as_ref()
             .ok()
@@ -97,21 +120,22 @@ impl<R> Source for Evaluator<'_, R> {
     }
 
     fn a(&self, name: &str) -> Option<(Arc<Answer<Ipv4Addr>>, u64)> {
-        self.answers.a.get_until(name, self.now)
+        self.cache.answers.a.get_until(name, self.now)
     }
 
     fn a_exists(&self, name: &str) -> Option<bool> {
-        self.answers
+        self.cache
+            .answers
             .a
             .read(name, self.now, |answer| !answer.is_void())
     }
 
     fn aaaa(&self, name: &str) -> Option<(Arc<Answer<Ipv6Addr>>, u64)> {
-        self.answers.aaaa.get_until(name, self.now)
+        self.cache.answers.aaaa.get_until(name, self.now)
     }
 
     fn mx(&self, name: &str) -> Option<(Arc<Answer<Mx>>, u64)> {
-        self.answers.mx.get_until(name, self.now)
+        self.cache.answers.mx.get_until(name, self.now)
     }
 }
 
@@ -174,9 +198,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             receiver: "unknown".to_owned(),
             now: 0,
             trace: false,
-            records: Arc::default(),
-            names: Arc::default(),
-            answers: Arc::default(),
+            cache: Cache::default(),
             keep_answers: false,
         }
     }
@@ -194,11 +216,24 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     }
 
     /// Sets the time in seconds since the Unix epoch, for `%{t}`. With the time known, each
-    /// domain's SPF record (or its absence) is kept for the TTL of the DNS answer and not asked
-    /// for again until it runs out, as resolvers do.
+    /// domain's SPF record (or its absence) and the A, AAAA and MX answers the checks use are
+    /// kept for the TTL of the DNS answer and not asked for again until it runs out, as
+    /// resolvers do. Once everything a domain's record reaches is kept, the record is also
+    /// flattened into a program of address tests (literal includes and redirects followed,
+    /// `a` and `mx` answers as networks, `exists:` names looked for among the kept answers),
+    /// so later checks of that domain need neither lookups nor a walk of the records; the
+    /// results are the walk's, which runs whenever the program cannot decide. Call it again
+    /// (on a clone) as time passes.
     pub fn now(mut self, now: u64) -> Self {
         self.now = now;
         self.keep_answers = true;
+        self
+    }
+
+    /// Keeps parsed records (and, with the time given, answers and programs) in `cache`, shared
+    /// with every other evaluator given it, instead of in a cache of this evaluator's own.
+    pub fn cache(mut self, cache: &Cache) -> Self {
+        self.cache = cache.clone();
         self
     }
 
@@ -248,7 +283,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
         // With the domain's record kept, its program may decide at once; else (or when the
         // program says only the walk can decide) the walk starts from the kept record.
         let kept = if self.keep_answers {
-            self.names.get_until(domain, self.now)
+            self.cache.names.get_until(domain, self.now)
         } else {
             None
         };
@@ -305,7 +340,7 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
 
     /// Flattens the kept record of `domain` into a program, kept with it.
     fn build_program(&self, domain: &str) {
-        let Some((kept, expires)) = self.names.get_until(domain, self.now) else {
+        let Some((kept, expires)) = self.cache.names.get_until(domain, self.now) else {
             return;
         };
         let Ok(Some(policy)) = &kept.fetched else {
@@ -316,7 +351,9 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
             fetched: kept.fetched.clone(),
             program: Some(Arc::new(program)),
         };
-        self.names.insert_until(domain, Arc::new(kept), expires);
+        self.cache
+            .names
+            .insert_until(domain, Arc::new(kept), expires);
     }
 }
 
@@ -649,7 +686,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
         if !evaluator.keep_answers {
             return None;
         }
-        let kept = evaluator.names.get(domain, evaluator.now)?;
+        let kept = evaluator.cache.names.get(domain, evaluator.now)?;
         self.note_kept(domain, depth);
         Some(kept.fetched.clone())
     }
@@ -682,6 +719,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                 program: None,
             };
             evaluator
+                .cache
                 .names
                 .insert(domain, Arc::new(kept), evaluator.now, ttl);
         }
@@ -712,9 +750,12 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                         domain: domain.to_owned(),
                     })?;
                 Ok(Some(
-                    self.evaluator.records.get_or_parse(text.as_bytes(), |_| {
-                        Record::parse(text).map(|record| Arc::new(Policy::new(&record)))
-                    })?,
+                    self.evaluator
+                        .cache
+                        .records
+                        .get_or_parse(text.as_bytes(), |_| {
+                            Record::parse(text).map(|record| Arc::new(Policy::new(&record)))
+                        })?,
                 ))
             }
             many => Err(Error::MultipleRecords {
@@ -754,7 +795,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                 let target = self.target(target.as_ref(), domain, depth).await?;
                 let evaluator = self.evaluator;
                 let answer = self
-                    .kept("MX", &target, &evaluator.answers.mx, || {
+                    .kept("MX", &target, &evaluator.cache.answers.mx, || {
                         evaluator.resolver.mx_with_ttl(&target)
                     })
                     .await?;
@@ -785,7 +826,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                 let target = self.target(Some(target), domain, depth).await?;
                 let evaluator = self.evaluator;
                 let answer = self
-                    .kept("A", &target, &evaluator.answers.a, || {
+                    .kept("A", &target, &evaluator.cache.answers.a, || {
                         evaluator.resolver.a_with_ttl(&target)
                     })
                     .await?;
@@ -859,7 +900,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
         match self.ip {
             IpAddr::V4(ip) => {
                 let answer = self
-                    .kept("A", name, &evaluator.answers.a, || {
+                    .kept("A", name, &evaluator.cache.answers.a, || {
                         resolver.a_with_ttl(name)
                     })
                     .await?;
@@ -874,7 +915,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
             }
             IpAddr::V6(ip) => {
                 let answer = self
-                    .kept("AAAA", name, &evaluator.answers.aaaa, || {
+                    .kept("AAAA", name, &evaluator.cache.answers.aaaa, || {
                         resolver.aaaa_with_ttl(name)
                     })
                     .await?;

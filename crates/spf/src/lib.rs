@@ -28,9 +28,10 @@
 //!
 //! # What this crate does not do
 //!
-//! It does not decide what a server does with a result (that is local policy), does not
-//! support the retired SPF RR type (RFC 7208 §3.1: TXT only), and does not cache: caching
-//! belongs to the resolver.
+//! It does not decide what a server does with a result (that is local policy), and does not
+//! support the retired SPF RR type (RFC 7208 §3.1: TXT only). It keeps what it has learnt
+//! only when given the time ([`Evaluator::now`]), and only for the TTLs of the answers; a
+//! [`Cache`] shares that among evaluators.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::print_stdout)]
@@ -49,7 +50,7 @@ mod result;
 pub mod fuzzing;
 
 pub use error::Error;
-pub use eval::{Evaluator, SpfOutput, TraceEvent};
+pub use eval::{Cache, Evaluator, SpfOutput, TraceEvent};
 pub use limits::{Limits, MAX_DNS_TERMS, MAX_MX_NAMES, MAX_PTR_NAMES, MAX_VOID_LOOKUPS};
 pub use macros::{MAX_DOMAIN_LEN, MacroContext, MacroString};
 pub use received_spf::Identity;

@@ -188,3 +188,40 @@ fn with_the_time_given_address_and_mx_answers_are_kept_too() {
     assert_eq!(check().result, SpfResult::Pass);
     assert_eq!(counting.take_count(), 0);
 }
+
+#[test]
+fn evaluators_given_one_cache_share_what_they_keep() {
+    use mailroom_spf::{Cache, Evaluator, SpfResult};
+    let counting = mailroom_testkit::CountingZone::new(
+        mailroom_dns::Zone::from_text(
+            "example.org. 300 TXT \"v=spf1 include:_spf.example.org -all\"\n\
+             _spf.example.org. 300 TXT \"v=spf1 a:relay.example.org exists:%{i}.ok.example.org ~all\"\n\
+             relay.example.org. 300 A 192.0.2.2\n\
+             192.0.2.9.ok.example.org. 300 A 127.0.0.2",
+        )
+        .unwrap(),
+    );
+    let cache = Cache::default();
+    let check = |ip: &str, now| {
+        let evaluator = Evaluator::new(&counting).cache(&cache).now(now);
+        block_on(evaluator.check_mail_from(ip.parse().unwrap(), "h.example.org", "a@example.org"))
+    };
+    assert_eq!(check("192.0.2.9", 5_000).result, SpfResult::Pass);
+    // TXT twice, A of the relay, A for exists.
+    assert_eq!(counting.take_count(), 4);
+    // Another evaluator, the same cache: nothing is asked again while the TTLs last.
+    let again = check("192.0.2.9", 5_100);
+    assert_eq!(
+        (again.result, again.mechanism.as_deref()),
+        (SpfResult::Pass, Some("include:_spf.example.org"))
+    );
+    assert_eq!(again.dns_terms, 3);
+    assert_eq!(counting.take_count(), 0);
+    // A client whose exists: name was never asked for is asked for once.
+    assert_eq!(check("192.0.2.2", 5_100).result, SpfResult::Pass);
+    assert_eq!(check("192.0.2.77", 5_100).result, SpfResult::Fail);
+    assert_eq!(counting.take_count(), 1);
+    // Past the TTL, everything is asked for again.
+    assert_eq!(check("192.0.2.9", 5_300).result, SpfResult::Pass);
+    assert_eq!(counting.take_count(), 4);
+}
