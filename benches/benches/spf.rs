@@ -1,7 +1,8 @@
 //! SPF evaluation of realistic records from memory: Mailroom, mail-auth and viaspf on the same
 //! records and clients. mail-auth is handed its caches filled with parsed records (as in its
 //! own production use); viaspf gets a lookup over prepared answers; Mailroom asks its in-memory
-//! zone and keeps the records it has parsed.
+//! zone and, given the time, keeps the records and answers it used for their TTLs, and the
+//! programs it flattens from them.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119
 
 use std::hint::black_box;
