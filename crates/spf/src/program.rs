@@ -68,9 +68,10 @@ enum Op {
     Walk(Family),
 }
 
-/// The addresses a test matches.
+/// The addresses a test matches: a network as a masked integer, compared without looking at
+/// the address's bytes one by one.
 #[derive(Debug, Clone, Copy)]
-enum Network {
+pub(crate) enum Network {
     Any,
     V4 { network: u32, mask: u32 },
     V6 { network: u128, mask: u128 },
@@ -109,7 +110,8 @@ impl Family {
 }
 
 impl Network {
-    fn v4(addr: Ipv4Addr, prefix: u8) -> Self {
+    /// The IPv4 network of `addr`'s first `prefix` bits.
+    pub(crate) fn v4(addr: Ipv4Addr, prefix: u8) -> Self {
         let mask = u32::MAX
             .checked_shl(32 - u32::from(prefix.min(32)))
             .unwrap_or(0);
@@ -119,7 +121,8 @@ impl Network {
         }
     }
 
-    fn v6(addr: Ipv6Addr, prefix: u8) -> Self {
+    /// The IPv6 network of `addr`'s first `prefix` bits.
+    pub(crate) fn v6(addr: Ipv6Addr, prefix: u8) -> Self {
         let mask = u128::MAX
             .checked_shl(128 - u32::from(prefix.min(128)))
             .unwrap_or(0);
@@ -129,7 +132,8 @@ impl Network {
         }
     }
 
-    fn contains(self, ip: IpAddr) -> bool {
+    /// Whether `ip` is in the network.
+    pub(crate) fn contains(self, ip: IpAddr) -> bool {
         match (self, ip) {
             (Self::Any, _) => true,
             (Self::V4 { network, mask }, IpAddr::V4(ip)) => u32::from(ip) & mask == network,
@@ -562,6 +566,31 @@ mod tests {
             dns_terms,
             void_lookups: 0,
         })
+    }
+
+    #[test]
+    fn prefixes() {
+        let v4 = |ip: &str, net: &str, prefix| {
+            Network::v4(net.parse().unwrap(), prefix).contains(ip.parse().unwrap())
+        };
+        assert!(v4("192.0.2.77", "192.0.2.0", 24));
+        assert!(!v4("192.0.3.77", "192.0.2.0", 24));
+        assert!(v4("10.0.0.1", "192.0.2.0", 0));
+        assert!(v4("192.0.2.129", "192.0.2.128", 25));
+        assert!(!v4("192.0.2.127", "192.0.2.128", 25));
+        assert!(v4("192.0.2.1", "192.0.2.1", 32));
+        assert!(!v4("192.0.2.1", "192.0.2.0", 32));
+        assert!(!v4("2001:db8::1", "192.0.2.0", 0));
+        let v6 = |ip: &str, net: &str, prefix| {
+            Network::v6(net.parse().unwrap(), prefix).contains(ip.parse().unwrap())
+        };
+        assert!(v6("2001:db8:1::5", "2001:db8::", 32));
+        assert!(!v6("2001:db9::5", "2001:db8::", 32));
+        assert!(v6("::1", "2001:db8::", 0));
+        assert!(v6("2001:db8::1", "2001:db8::1", 128));
+        assert!(!v6("2001:db8::1", "2001:db8::", 128));
+        assert!(v6("2001:db8::ff", "2001:db8::80", 121));
+        assert!(!v6("192.0.2.1", "::", 0));
     }
 
     #[test]

@@ -1,361 +1,21 @@
-//! `check_host()` (RFC 7208 §4, §5, §6): evaluation of a domain's record for a client, with
-//! every limit of §4.6.4 and a trace of what was asked and decided.
+//! The walk of `check_host()` through a domain's record and the records it includes and
+//! redirects to (RFC 7208 §4.6 to §6), asking the DNS for what is not kept.
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use mailroom_dns::{Answer, DnsError, Mx, ParsedCache, Resolver, TtlCache};
+use mailroom_dns::{Answer, DnsError, Mx, Resolver, TtlCache};
 
+use super::cache::{Fetched, KeptRecord};
+use super::{Evaluator, TraceEvent, Verdict};
 use crate::error::Error;
-use crate::limits::Limits;
 use crate::macros::{MacroContext, MacroString};
 use crate::policy::Policy;
-use crate::program::{Client, Program, Source};
+use crate::program::Network;
 use crate::record::{DualCidr, Mechanism, Record};
 use crate::result::SpfResult;
-
-/// Evaluates SPF: holds the resolver and the settings, and checks identities.
-///
-/// ```
-/// use mailroom_dns::Zone;
-/// use mailroom_spf::{Evaluator, SpfResult};
-///
-/// let zone = Zone::from_text(r#"
-///     example.org.       TXT "v=spf1 include:_spf.example.org -all"
-///     _spf.example.org.  TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all"
-/// "#)?;
-/// let spf = Evaluator::new(&zone);
-/// let out = futures::executor::block_on(spf.check_mail_from("192.0.2.7".parse()?, "mx.example.org", "joe@example.org"));
-/// assert_eq!(out.result, SpfResult::Pass);
-/// assert_eq!(out.mechanism.as_deref(), Some("include:_spf.example.org"));
-/// let out = futures::executor::block_on(spf.check_mail_from("198.51.100.1".parse()?, "mx.example.org", "joe@example.org"));
-/// assert_eq!(out.result, SpfResult::Fail);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct Evaluator<'r, R> {
-    resolver: &'r R,
-    limits: Limits,
-    receiver: String,
-    now: u64,
-    trace: bool,
-    /// Shared by clones and by evaluators given the same cache.
-    cache: Cache,
-    keep_answers: bool,
-}
-
-/// What evaluators keep between checks: parsed records and, for evaluators given the time,
-/// the DNS answers they used and the programs flattened from them, each for its TTL. Clones
-/// share the contents, so a server keeps one and hands it to the evaluator of every check
-/// ([`Evaluator::cache`]). Each part holds at most 4096 names and starts again empty when
-/// full, so hostile senders cannot grow it without bound.
-///
-/// ```
-/// use mailroom_dns::Zone;
-/// use mailroom_spf::{Cache, Evaluator, SpfResult};
-///
-/// let zone = Zone::from_text(r#"example.org. TXT "v=spf1 ip4:192.0.2.0/24 -all""#)?;
-/// let cache = Cache::default();
-/// for now in [1_700_000_000, 1_700_000_001] {
-///     let spf = Evaluator::new(&zone).cache(&cache).now(now);
-///     let out = futures::executor::block_on(spf.check_mail_from("192.0.2.7".parse()?, "mx.example.org", "joe@example.org"));
-///     assert_eq!(out.result, SpfResult::Pass);
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Cache {
-    /// Parsed records by their text.
-    records: Arc<ParsedCache<Result<Arc<Policy>, Error>>>,
-    /// What each name's TXT answer gave, kept for its TTL once the time is given.
-    names: Arc<TtlCache<Arc<KeptRecord>>>,
-    /// A, AAAA and MX answers, kept for their TTL once the time is given.
-    answers: Arc<KeptAnswers>,
-}
-
-/// The address and MX answers an evaluator keeps by name.
-#[derive(Debug, Default)]
-struct KeptAnswers {
-    a: TtlCache<Arc<Answer<Ipv4Addr>>>,
-    aaaa: TtlCache<Arc<Answer<Ipv6Addr>>>,
-    mx: TtlCache<Arc<Answer<Mx>>>,
-}
-
-// Not derived: that would ask for `R: Clone`, and the resolver is only borrowed.
-impl<R> Clone for Evaluator<'_, R> {
-    fn clone(&self) -> Self {
-        Self {
-            resolver: self.resolver,
-            limits: self.limits,
-            receiver: self.receiver.clone(),
-            now: self.now,
-            trace: self.trace,
-            cache: self.cache.clone(),
-            keep_answers: self.keep_answers,
-        }
-    }
-}
-
-/// A domain's SPF record as [`Run::fetch_record`] finds it.
-type Fetched = Result<Option<Arc<Policy>>, Error>;
-
-/// What an evaluator keeps for a domain: its record as fetched and, once built, the program
-/// flattened from it and the records and answers it reaches.
-#[derive(Debug)]
-struct KeptRecord {
-    fetched: Fetched,
-    program: Option<Arc<Program>>,
-}
-
-/// A program is built from what the evaluator keeps, read at the evaluator's time.
-impl<R> Source for Evaluator<'_, R> {
-    fn policy(&self, domain: &str) -> Option<(Option<Arc<Policy>>, u64)> {
-        let (kept, expires) = self.cache.names.get_until(domain, self.now)?;
-        kept.fetched
-            .as_ref()
-            .ok()
-            .map(|policy| (policy.clone(), expires))
-    }
-
-    fn a(&self, name: &str) -> Option<(Arc<Answer<Ipv4Addr>>, u64)> {
-        self.cache.answers.a.get_until(name, self.now)
-    }
-
-    fn a_exists(&self, name: &str) -> Option<bool> {
-        self.cache
-            .answers
-            .a
-            .read(name, self.now, |answer| !answer.is_void())
-    }
-
-    fn aaaa(&self, name: &str) -> Option<(Arc<Answer<Ipv6Addr>>, u64)> {
-        self.cache.answers.aaaa.get_until(name, self.now)
-    }
-
-    fn mx(&self, name: &str) -> Option<(Arc<Answer<Mx>>, u64)> {
-        self.cache.answers.mx.get_until(name, self.now)
-    }
-}
-
-/// What one check found (RFC 7208 §2.6), with what decided it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpfOutput {
-    /// The result.
-    pub result: SpfResult,
-    /// The domain that was checked.
-    pub domain: String,
-    /// The directive of the domain's own record that matched, as written (shared with the
-    /// parsed record, not copied per check).
-    pub mechanism: Option<Arc<str>>,
-    /// For `fail`: the explanation from the record's `exp=`, expanded (§6.2).
-    pub explanation: Option<String>,
-    /// For `permerror` and `temperror`: why.
-    pub error: Option<Error>,
-    /// DNS-querying terms evaluated (§4.6.4).
-    pub dns_terms: usize,
-    /// Lookups that found nothing (§4.6.4).
-    pub void_lookups: usize,
-    /// What was asked and decided, when tracing was asked for.
-    pub trace: Vec<TraceEvent>,
-}
-
-/// One step of an evaluation, for people finding out why a check came out as it did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceEvent {
-    /// How deep in `include:`/`redirect=` the step was (0 for the checked domain).
-    pub depth: usize,
-    /// What happened.
-    pub text: String,
-}
-
-/// The verdict of one record, before it is turned into an [`SpfOutput`].
-#[derive(Debug)]
-struct Verdict {
-    result: SpfResult,
-    mechanism: Option<Arc<str>>,
-    explanation: Option<String>,
-}
-
-impl Verdict {
-    fn of(result: SpfResult) -> Self {
-        Self {
-            result,
-            mechanism: None,
-            explanation: None,
-        }
-    }
-}
-
-impl<'r, R: Resolver> Evaluator<'r, R> {
-    /// An evaluator with the RFC's limits, receiver name `unknown` and time 0 (both only appear
-    /// in explanations, via `%{r}` and `%{t}`).
-    pub fn new(resolver: &'r R) -> Self {
-        Self {
-            resolver,
-            limits: Limits::default(),
-            receiver: "unknown".to_owned(),
-            now: 0,
-            trace: false,
-            cache: Cache::default(),
-            keep_answers: false,
-        }
-    }
-
-    /// Sets the limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Sets the receiving host's name, for `%{r}` and the Received-SPF header.
-    pub fn receiver(mut self, name: impl Into<String>) -> Self {
-        self.receiver = name.into();
-        self
-    }
-
-    /// Sets the time in seconds since the Unix epoch, for `%{t}`. With the time known, each
-    /// domain's SPF record (or its absence) and the A, AAAA and MX answers the checks use are
-    /// kept for the TTL of the DNS answer and not asked for again until it runs out, as
-    /// resolvers do. Once everything a domain's record reaches is kept, the record is also
-    /// flattened into a program of address tests (literal includes and redirects followed,
-    /// `a` and `mx` answers as networks, `exists:` names looked for among the kept answers),
-    /// so later checks of that domain need neither lookups nor a walk of the records; the
-    /// results are the walk's, which runs whenever the program cannot decide. Call it again
-    /// (on a clone) as time passes.
-    pub fn now(mut self, now: u64) -> Self {
-        self.now = now;
-        self.keep_answers = true;
-        self
-    }
-
-    /// Keeps parsed records (and, with the time given, answers and programs) in `cache`, shared
-    /// with every other evaluator given it, instead of in a cache of this evaluator's own.
-    pub fn cache(mut self, cache: &Cache) -> Self {
-        self.cache = cache.clone();
-        self
-    }
-
-    /// Records a [`TraceEvent`] for every query and term.
-    pub fn trace(mut self, on: bool) -> Self {
-        self.trace = on;
-        self
-    }
-
-    /// Checks the MAIL FROM identity (RFC 7208 §2.4): the reverse-path's domain, or
-    /// `postmaster@<helo>` when the reverse-path is null.
-    pub async fn check_mail_from(&self, ip: IpAddr, helo: &str, mail_from: &str) -> SpfOutput {
-        let mail_from = mail_from.trim_start_matches('<').trim_end_matches('>');
-        let sender: Cow<'_, str> = if mail_from.is_empty() {
-            format!("postmaster@{helo}").into()
-        } else if mail_from.starts_with('@') || !mail_from.contains('@') {
-            // §4.3: no local-part means "postmaster".
-            format!("postmaster@{}", mail_from.trim_start_matches('@')).into()
-        } else {
-            mail_from.into()
-        };
-        let domain = sender.rsplit_once('@').map_or("", |(_, d)| d);
-        self.check_host(ip, domain, &sender, helo).await
-    }
-
-    /// Checks the HELO identity (RFC 7208 §2.3): `postmaster@<helo>` against the HELO domain.
-    pub async fn check_helo(&self, ip: IpAddr, helo: &str) -> SpfOutput {
-        self.check_host(ip, helo, &format!("postmaster@{helo}"), helo)
-            .await
-    }
-
-    /// The `check_host()` function of RFC 7208 §4: `domain`'s policy for `ip`, on behalf of
-    /// `sender`. Never fails: DNS trouble and bad records come back as `temperror` and
-    /// `permerror` with the reason.
-    pub async fn check_host(
-        &self,
-        ip: IpAddr,
-        domain: &str,
-        sender: &str,
-        helo: &str,
-    ) -> SpfOutput {
-        // An IPv4-mapped IPv6 address is the IPv4 client it stands for.
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        // With the domain's record kept, its program may decide at once; else (or when the
-        // program says only the walk can decide) the walk starts from the kept record.
-        let kept = if self.keep_answers {
-            self.cache.names.get_until(domain, self.now)
-        } else {
-            None
-        };
-        let program = kept
-            .as_ref()
-            .and_then(|(kept, _)| kept.program.as_ref())
-            .filter(|program| program.expires > self.now);
-        if let (Some(program), false) = (program, self.trace)
-            && let Some(decision) = program.run(&Client { ip, sender, helo }, self, &self.limits)
-        {
-            return SpfOutput {
-                result: decision.result,
-                domain: domain.to_owned(),
-                mechanism: decision.mechanism,
-                explanation: None,
-                error: None,
-                dns_terms: decision.dns_terms,
-                void_lookups: decision.void_lookups,
-                trace: Vec::new(),
-            };
-        }
-        let build = self.keep_answers && program.is_none();
-        let mut run = Run {
-            evaluator: self,
-            ip,
-            sender,
-            helo,
-            dns_terms: 0,
-            void_lookups: 0,
-            trace: Vec::new(),
-            depth: 0,
-        };
-        // Boxed: a walk is the slow path (it may wait for the DNS), and the future of a check
-        // that a program decides stays small.
-        let outcome = Box::pin(run.walk(domain, kept.map(|(kept, _)| kept))).await;
-        if build {
-            self.build_program(domain);
-        }
-        let (result, mechanism, explanation, error) = match outcome {
-            Ok(v) => (v.result, v.mechanism, v.explanation, None),
-            Err(e) => (e.spf_result(), None, None, Some(e)),
-        };
-        SpfOutput {
-            result,
-            domain: domain.to_owned(),
-            mechanism,
-            explanation,
-            error,
-            dns_terms: run.dns_terms,
-            void_lookups: run.void_lookups,
-            trace: run.trace,
-        }
-    }
-
-    /// Flattens the kept record of `domain` into a program, kept with it.
-    fn build_program(&self, domain: &str) {
-        let Some((kept, expires)) = self.cache.names.get_until(domain, self.now) else {
-            return;
-        };
-        let Ok(Some(policy)) = &kept.fetched else {
-            return;
-        };
-        let program = Program::build(domain, policy, expires, self, &self.limits);
-        let kept = KeptRecord {
-            fetched: kept.fetched.clone(),
-            program: Some(Arc::new(program)),
-        };
-        self.cache
-            .names
-            .insert_until(domain, Arc::new(kept), expires);
-    }
-}
 
 /// A record being evaluated in a walk: whose it is, and how far evaluation has come.
 struct Frame<'e> {
@@ -423,16 +83,16 @@ fn name<'s>(stack: &'s [Frame<'_>], domain: &'s Domain<'_>) -> &'s str {
 }
 
 /// The state of one check: the counts the limits apply to, across includes and redirects.
-struct Run<'e, 'r, R> {
-    evaluator: &'e Evaluator<'r, R>,
-    ip: IpAddr,
-    sender: &'e str,
-    helo: &'e str,
-    dns_terms: usize,
-    void_lookups: usize,
-    trace: Vec<TraceEvent>,
+pub(super) struct Run<'e, 'r, R> {
+    pub(super) evaluator: &'e Evaluator<'r, R>,
+    pub(super) ip: IpAddr,
+    pub(super) sender: &'e str,
+    pub(super) helo: &'e str,
+    pub(super) dns_terms: usize,
+    pub(super) void_lookups: usize,
+    pub(super) trace: Vec<TraceEvent>,
     /// The include/redirect depth being evaluated, for the trace.
-    depth: usize,
+    pub(super) depth: usize,
 }
 
 impl<'e, R: Resolver> Run<'e, '_, R> {
@@ -497,7 +157,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
     /// The walk keeps a stack of the records being evaluated instead of recursing, so one
     /// check is one future however deep the includes go (the limits of §4.6.4 bound the depth),
     /// and what needs no DNS (kept records, `ip4`, `ip6`, `all`) is decided without awaiting.
-    async fn walk(
+    pub(super) async fn walk(
         &mut self,
         given: &'e str,
         mut kept: Option<Arc<KeptRecord>>,
@@ -842,10 +502,10 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
         match (mechanism, self.ip) {
             (Mechanism::All, _) => Some(true),
             (Mechanism::Ip4 { addr, prefix }, IpAddr::V4(ip)) => {
-                Some(v4_in_prefix(ip, *addr, prefix.unwrap_or(32)))
+                Some(Network::v4(*addr, prefix.unwrap_or(32)).contains(ip.into()))
             }
             (Mechanism::Ip6 { addr, prefix }, IpAddr::V6(ip)) => {
-                Some(v6_in_prefix(ip, *addr, prefix.unwrap_or(128)))
+                Some(Network::v6(*addr, prefix.unwrap_or(128)).contains(ip.into()))
             }
             (Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. }, _) => Some(false),
             _ => None,
@@ -911,7 +571,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                 Ok(answer
                     .records()
                     .iter()
-                    .any(|a| v4_in_prefix(ip, *a, prefix)))
+                    .any(|a| Network::v4(*a, prefix).contains(ip.into())))
             }
             IpAddr::V6(ip) => {
                 let answer = self
@@ -926,7 +586,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                 Ok(answer
                     .records()
                     .iter()
-                    .any(|a| v6_in_prefix(ip, *a, prefix)))
+                    .any(|a| Network::v6(*a, prefix).contains(ip.into())))
             }
         }
     }
@@ -1058,44 +718,9 @@ fn is_checkable(domain: &str) -> bool {
     mailroom_dns::to_ascii_cow(domain).is_ok() && domain.contains('.')
 }
 
-/// Whether the first `prefix` bits of two IPv4 addresses agree.
-fn v4_in_prefix(ip: Ipv4Addr, network: Ipv4Addr, prefix: u8) -> bool {
-    let mask = u32::MAX
-        .checked_shl(32 - u32::from(prefix.min(32)))
-        .unwrap_or(0);
-    (u32::from(ip) ^ u32::from(network)) & mask == 0
-}
-
-/// Whether the first `prefix` bits of two IPv6 addresses agree.
-fn v6_in_prefix(ip: Ipv6Addr, network: Ipv6Addr, prefix: u8) -> bool {
-    let mask = u128::MAX
-        .checked_shl(128 - u32::from(prefix.min(128)))
-        .unwrap_or(0);
-    (u128::from(ip) ^ u128::from(network)) & mask == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefixes() {
-        let v4 = |a: &str| a.parse::<Ipv4Addr>().unwrap();
-        assert!(v4_in_prefix(v4("192.0.2.77"), v4("192.0.2.0"), 24));
-        assert!(!v4_in_prefix(v4("192.0.3.77"), v4("192.0.2.0"), 24));
-        assert!(v4_in_prefix(v4("10.0.0.1"), v4("192.0.2.0"), 0));
-        assert!(v4_in_prefix(v4("192.0.2.129"), v4("192.0.2.128"), 25));
-        assert!(!v4_in_prefix(v4("192.0.2.127"), v4("192.0.2.128"), 25));
-        assert!(v4_in_prefix(v4("192.0.2.1"), v4("192.0.2.1"), 32));
-        assert!(!v4_in_prefix(v4("192.0.2.1"), v4("192.0.2.0"), 32));
-        let v6 = |a: &str| a.parse::<Ipv6Addr>().unwrap();
-        assert!(v6_in_prefix(v6("2001:db8:1::5"), v6("2001:db8::"), 32));
-        assert!(!v6_in_prefix(v6("2001:db9::5"), v6("2001:db8::"), 32));
-        assert!(v6_in_prefix(v6("::1"), v6("2001:db8::"), 0));
-        assert!(v6_in_prefix(v6("2001:db8::1"), v6("2001:db8::1"), 128));
-        assert!(!v6_in_prefix(v6("2001:db8::1"), v6("2001:db8::"), 128));
-        assert!(v6_in_prefix(v6("2001:db8::ff"), v6("2001:db8::80"), 121));
-    }
 
     #[test]
     fn checkable_domains() {
