@@ -1,8 +1,9 @@
 //! Parsed key records kept by their text, so a busy verifier decodes each published key once.
 //! The DNS is still asked every time (its own cache honours TTLs); only parsing is saved.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use mailroom_dns::ParsedCache;
 
 use crate::crypto::PreparedKey;
 use crate::error::{Error, Record, TagListProblem};
@@ -20,36 +21,36 @@ pub(crate) struct CachedKey {
 
 type Parsed = Result<Arc<CachedKey>, Error>;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct KeyCache {
-    entries: Mutex<HashMap<Box<[u8]>, Parsed>>,
+    entries: ParsedCache<Parsed>,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self {
+            entries: ParsedCache::new(CAPACITY),
+        }
+    }
 }
 
 impl KeyCache {
     /// The key record for this text, parsed now or earlier.
     pub(crate) fn parse(&self, text: &[u8]) -> Parsed {
-        if let Some(hit) = self.entries.lock().ok().and_then(|e| e.get(text).cloned()) {
-            return hit;
-        }
-        let parsed = std::str::from_utf8(text)
-            .map_err(|_| Error::TagList {
-                record: Record::Key,
-                offset: 0,
-                problem: TagListProblem::NotUtf8,
-            })
-            .and_then(KeyRecord::parse)
-            .map(|record| {
-                Arc::new(CachedKey {
-                    prepared: PreparedKey::new(&record.key),
-                    record,
+        self.entries.get_or_parse(text, |text| {
+            std::str::from_utf8(text)
+                .map_err(|_| Error::TagList {
+                    record: Record::Key,
+                    offset: 0,
+                    problem: TagListProblem::NotUtf8,
                 })
-            });
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
-            entries.insert(text.into(), parsed.clone());
-        }
-        parsed
+                .and_then(KeyRecord::parse)
+                .map(|record| {
+                    Arc::new(CachedKey {
+                        prepared: PreparedKey::new(&record.key),
+                        record,
+                    })
+                })
+        })
     }
 }

@@ -48,7 +48,7 @@ pub fn raw_header_fields(header: &[u8]) -> impl Iterator<Item = &[u8]> {
         }
         let mut end = start;
         loop {
-            match memchr::memmem::find(&header[end..], b"\r\n") {
+            match find_crlf(&header[end..]) {
                 Some(at) => {
                     end += at + 2;
                     if !matches!(header.get(end), Some(b' ' | b'\t')) {
@@ -65,6 +65,34 @@ pub fn raw_header_fields(header: &[u8]) -> impl Iterator<Item = &[u8]> {
         start = end;
         Some(field)
     })
+}
+
+/// Where the first CRLF starts. A memchr for the LF rather than a substring search, which
+/// would build a searcher for every line.
+fn find_crlf(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'\n', &bytes[from..]) {
+        let lf = from + at;
+        if lf > 0 && bytes[lf - 1] == b'\r' {
+            return Some(lf - 1);
+        }
+        from = lf + 1;
+    }
+    None
+}
+
+/// Where the empty line that ends a header section starts (after the CRLF of the last field),
+/// looking from `from`: the first CRLF CRLF.
+fn find_empty_line(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(crlf) = find_crlf(bytes.get(at..)?) {
+        let crlf = at + crlf;
+        if bytes.get(crlf + 2..crlf + 4) == Some(b"\r\n") {
+            return Some(crlf + 2);
+        }
+        at = crlf + 2;
+    }
+    None
 }
 
 /// Splits a header section (up to, not including, the empty line) into fields, each checked
@@ -104,24 +132,37 @@ impl HeaderCollector {
         if self.done {
             return chunk;
         }
-        // Look for the empty line where it may start: up to three octets back.
-        let from = self.header.len().saturating_sub(3);
-        self.header.extend_from_slice(chunk);
-        let empty_line = if self.header.starts_with(b"\r\n") {
-            Some((0, 2))
+        // Where the header ends in the stream so far (header, then chunk). Every earlier chunk
+        // was searched already, so the empty line, if it is here, ends in this chunk: it may
+        // start up to three octets back. Only the header part of the chunk is copied.
+        let kept = self.header.len();
+        let start = kept.saturating_sub(3);
+        let mut window = [0u8; 6];
+        let before = &self.header[start..];
+        let after = &chunk[..chunk.len().min(3)];
+        window[..before.len()].copy_from_slice(before);
+        window[before.len()..before.len() + after.len()].copy_from_slice(after);
+        let window = &window[..before.len() + after.len()];
+        let header_end = if start == 0 && window.starts_with(b"\r\n") {
+            // No header fields at all.
+            Some(0)
         } else {
-            memchr::memmem::find(&self.header[from..], b"\r\n\r\n").map(|at| (from + at + 2, 2))
+            find_empty_line(window, 0)
+                .map(|at| start + at)
+                .or_else(|| find_empty_line(chunk, 0).map(|at| kept + at))
         };
-        match empty_line {
-            Some((header_end, separator)) => {
-                let body_start = header_end + separator;
-                let consumed_before = self.header.len() - chunk.len();
-                self.header.truncate(header_end);
-                self.done = true;
-                &chunk[body_start - consumed_before..]
-            }
-            None => &chunk[chunk.len()..],
+        let Some(header_end) = header_end else {
+            self.header.extend_from_slice(chunk);
+            return &chunk[chunk.len()..];
+        };
+        if header_end >= kept {
+            self.header.extend_from_slice(&chunk[..header_end - kept]);
+        } else {
+            self.header.truncate(header_end);
         }
+        self.done = true;
+        // The body starts after the empty line's CRLF, which ends in this chunk.
+        &chunk[(header_end + 2).saturating_sub(kept).min(chunk.len())..]
     }
 
     /// Whether the empty line that ends the header section has been seen.
@@ -172,6 +213,38 @@ mod tests {
             assert_eq!(collector.header(), header, "chunk size {size}");
             assert_eq!(collected_body, body, "chunk size {size}");
         }
+    }
+
+    /// Whatever the bytes and however they are cut, the collector splits them where the
+    /// whole message splits.
+    #[test]
+    fn chunked_splits_equal_the_whole() {
+        let messages: [&[u8]; 6] = [
+            b"\r\nbody",
+            b"\r\n\r\n",
+            b"A: 1\n\nB: 2\r\n\r\nbody",
+            b"A: 1\r\n\r\r\n\r\nx",
+            b"A: 1\r\r\n\r\n",
+            b"no end\r\n",
+        ];
+        for message in messages {
+            let mut whole = HeaderCollector::default();
+            let whole_body = whole.update(message).to_vec();
+            for size in 1..=message.len() {
+                let mut collector = HeaderCollector::default();
+                let mut body = Vec::new();
+                for chunk in message.chunks(size) {
+                    body.extend_from_slice(collector.update(chunk));
+                }
+                let shown = String::from_utf8_lossy(message);
+                assert_eq!(collector.header(), whole.header(), "{shown:?} by {size}");
+                assert_eq!(body, whole_body, "{shown:?} by {size}");
+                assert_eq!(collector.is_done(), whole.is_done(), "{shown:?} by {size}");
+            }
+        }
+        let mut collector = HeaderCollector::default();
+        assert_eq!(collector.update(b"A: 1\r\r\n\r\nbody"), b"body");
+        assert_eq!(collector.header(), b"A: 1\r\r\n");
     }
 
     #[test]
