@@ -44,6 +44,10 @@ impl Sink {
         if bytes.len() >= DIRECT {
             self.sha.update(bytes);
         } else {
+            if self.gathered.capacity() == 0 {
+                // Made when first needed: a simple body given whole never needs it.
+                self.gathered.reserve_exact(GATHER);
+            }
             self.gathered.extend_from_slice(bytes);
         }
     }
@@ -70,7 +74,7 @@ impl BodyHasher {
             canon: BodyCanonicalizer::new(canonicalization),
             sink: Sink {
                 sha: Sha256::new(),
-                gathered: Vec::with_capacity(GATHER),
+                gathered: Vec::new(),
                 limit,
                 length: 0,
             },

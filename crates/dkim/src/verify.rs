@@ -332,7 +332,8 @@ pub(crate) fn selected_headers(
     canonicalization: Canonicalization,
 ) -> Vec<u8> {
     let mut used = vec![false; fields.len()];
-    let mut out = Vec::new();
+    // Canonicalization never lengthens a field by more than its final CRLF.
+    let mut out = Vec::with_capacity(fields.iter().map(|f| f.raw.len() + 2).sum());
     for name in names {
         let pick = fields
             .iter()
