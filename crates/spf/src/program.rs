@@ -20,8 +20,10 @@ use crate::policy::Policy;
 use crate::record::{DualCidr, Mechanism};
 use crate::result::SpfResult;
 
-/// The longest program built; a bigger policy ends in a walk.
-const MAX_OPS: usize = 2048;
+/// The longest program built; a bigger policy ends in a walk. Real policies flatten to tens of
+/// steps; the bound keeps hostile ones (address answers with thousands of records) from
+/// making every kept program large.
+const MAX_OPS: usize = 512;
 
 /// What a program is built from: the records and answers an evaluator keeps, each with the time
 /// it stops being valid. `None` when nothing is kept for the name.
@@ -314,6 +316,9 @@ impl<K: Source> Builder<'_, K> {
     /// The steps of one record, whose conclusions are this record's result.
     fn record(&mut self, policy: &Policy, domain: &str, report: bool) -> Flow {
         for rule in &policy.rules {
+            if self.ops.len() > MAX_OPS {
+                return self.walk();
+            }
             let conclude = || Then::Conclude {
                 result: rule.result,
                 mechanism: report.then(|| rule.text.clone()),
@@ -472,8 +477,9 @@ impl<K: Source> Builder<'_, K> {
         count_void: bool,
         conclude: &impl Fn() -> Then,
     ) {
+        let room = |ops: &Vec<Op>, len: usize| ops.len() + len <= MAX_OPS;
         match self.kept.a(name) {
-            Some((answer, expires)) => {
+            Some((answer, expires)) if room(&self.ops, answer.records().len()) => {
                 self.valid_until(expires);
                 if count_void && answer.is_void() {
                     self.ops.push(Op::Void(Family::V4));
@@ -485,10 +491,10 @@ impl<K: Source> Builder<'_, K> {
                     });
                 }
             }
-            None => self.ops.push(Op::Walk(Family::V4)),
+            _ => self.ops.push(Op::Walk(Family::V4)),
         }
         match self.kept.aaaa(name) {
-            Some((answer, expires)) => {
+            Some((answer, expires)) if room(&self.ops, answer.records().len()) => {
                 self.valid_until(expires);
                 if count_void && answer.is_void() {
                     self.ops.push(Op::Void(Family::V6));
@@ -500,7 +506,7 @@ impl<K: Source> Builder<'_, K> {
                     });
                 }
             }
-            None => self.ops.push(Op::Walk(Family::V6)),
+            _ => self.ops.push(Op::Walk(Family::V6)),
         }
     }
 }
@@ -710,6 +716,26 @@ mod tests {
         assert_eq!(kept.run("macro.example", "192.0.2.2"), fail);
         // Not kept: the walk asks the DNS.
         assert_eq!(kept.run("macro.example", "192.0.2.3"), None);
+    }
+
+    #[test]
+    fn programs_stay_small_whatever_the_answers() {
+        let mut kept = Fake::default().record("big.example", "v=spf1 a:many.big.example -all");
+        let many: Vec<Ipv4Addr> = (0..5000u32)
+            .map(|n| Ipv4Addr::from(0x0a00_0000 + n))
+            .collect();
+        kept.a
+            .insert("many.big.example", Arc::new(Answer::Records(many)));
+        let program = Program::build(
+            "big.example",
+            &kept.records["big.example"],
+            1000,
+            &kept,
+            &Limits::default(),
+        );
+        assert!(program.ops.len() <= MAX_OPS + 2, "{}", program.ops.len());
+        // Too many addresses to test: the walk decides.
+        assert_eq!(kept.run("big.example", "10.0.0.7"), None);
     }
 
     #[test]
