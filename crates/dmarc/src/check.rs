@@ -67,11 +67,37 @@ pub enum OrganizationalDomains<'a> {
 pub struct Checker<'r, R> {
     resolver: &'r R,
     organizational: OrganizationalDomains<'r>,
-    /// Shared by clones, so one checker serving many connections parses each record once.
+    /// Shared by clones and by checkers given the same cache.
+    cache: Cache,
+    now: Option<u64>,
+}
+
+/// What checkers keep between checks: parsed DMARC records and, for checkers given the time,
+/// what each `_dmarc` name held, for the TTL of its answer. Clones share the contents, so a
+/// server keeps one and hands it to the checker of every message ([`Checker::cache`]). Each
+/// part holds at most 4096 entries and starts again empty when full.
+///
+/// ```
+/// use mailroom_dmarc::{Cache, Checker, Identifiers};
+/// use mailroom_dns::Zone;
+///
+/// let zone = Zone::from_text(r#"_dmarc.example.com. TXT "v=DMARC1; p=reject""#)?;
+/// let cache = Cache::default();
+/// let message = b"From: a@example.com\r\n\r\nhi\r\n";
+/// let aligned = Identifiers { spf_pass: Some("example.com"), dkim_pass: &[] };
+/// for now in [1_700_000_000, 1_700_000_060] {
+///     let checker = Checker::new(&zone).cache(&cache).now(now);
+///     let check = futures::executor::block_on(checker.check_message(message, aligned, 0));
+///     assert_eq!(check.policy_domain(), Some("example.com"));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    /// Parsed records by their text.
     records: Arc<RecordCache>,
     /// What each `_dmarc` name held, for its TTL; used only once the time is given.
     names: Arc<NameCache>,
-    now: Option<u64>,
 }
 
 // Not derived: that would ask for `R: Clone`, and the resolver is only borrowed.
@@ -80,8 +106,7 @@ impl<R> Clone for Checker<'_, R> {
         Self {
             resolver: self.resolver,
             organizational: self.organizational,
-            records: Arc::clone(&self.records),
-            names: Arc::clone(&self.names),
+            cache: self.cache.clone(),
             now: self.now,
         }
     }
@@ -135,8 +160,7 @@ impl<'r, R: Resolver> Checker<'r, R> {
         Self {
             resolver,
             organizational: OrganizationalDomains::TreeWalk,
-            records: Arc::default(),
-            names: Arc::default(),
+            cache: Cache::default(),
             now: None,
         }
     }
@@ -150,11 +174,20 @@ impl<'r, R: Resolver> Checker<'r, R> {
         self
     }
 
+    /// Keeps parsed records (and, with the time given, what each `_dmarc` name held) in
+    /// `cache`, shared with every other checker given it, instead of in a cache of this
+    /// checker's own.
+    #[must_use]
+    pub fn cache(mut self, cache: &Cache) -> Self {
+        self.cache = cache.clone();
+        self
+    }
+
     /// The caches for one check.
     fn caches(&self) -> Caches<'_> {
         Caches {
-            texts: &self.records,
-            names: self.now.map(|now| (&*self.names, now)),
+            texts: &self.cache.records,
+            names: self.now.map(|now| (&*self.cache.names, now)),
         }
     }
 

@@ -33,7 +33,7 @@ pub mod report;
 
 pub use align::is_aligned;
 pub use auth_results::{AuthenticationResults, MethodResult, Property, authserv_id};
-pub use check::{Checker, DmarcCheck, OrganizationalDomains};
+pub use check::{Cache, Checker, DmarcCheck, OrganizationalDomains};
 pub use discover::{Discovery, MAX_TREE_WALK_QUERIES, discover, tree_walk_targets};
 pub use error::{Error, FromProblem, TagProblem};
 pub use from::{from_domain, from_domains};

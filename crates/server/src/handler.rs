@@ -20,6 +20,7 @@ use crate::queue::{Queue, unix_now};
 use crate::spool::{Incoming, LocalDelivery, Queued};
 use crate::time::rfc5322;
 use mailroom_dkim::Verifier;
+use mailroom_dmarc::Cache as DmarcCache;
 use mailroom_dmarc::{AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers};
 use mailroom_dns::AnyResolver;
 use mailroom_spf::Cache as SpfCache;
@@ -35,6 +36,10 @@ pub(crate) struct Shared {
     pub(crate) auth_limiter: AuthLimiter,
     /// SPF records, answers and programs kept across checks for their TTLs.
     pub(crate) spf_cache: SpfCache,
+    /// DMARC records kept across messages for their TTLs.
+    pub(crate) dmarc_cache: DmarcCache,
+    /// The DKIM verifier of every message, so each published key is parsed once.
+    pub(crate) dkim_verifier: Verifier,
 }
 
 impl Shared {
@@ -500,13 +505,18 @@ impl MailHandler {
         let resolver = &self.shared.resolver;
         let hostname = self.shared.config.hostname.as_str();
         let now = unix_now();
-        let dkim = Verifier::default().verify(resolver, &message, now).await;
+        let dkim = self
+            .shared
+            .dkim_verifier
+            .verify(resolver, &message, now)
+            .await;
         let dkim_pass = Identifiers::dkim_pass(&dkim);
         let identifiers = Identifiers {
             spf_pass: Identifiers::spf_pass(spf),
             dkim_pass: &dkim_pass,
         };
         let dmarc = Checker::new(resolver)
+            .cache(&self.shared.dmarc_cache)
             .now(now)
             .check_message(&message, identifiers, pct_draw())
             .await;

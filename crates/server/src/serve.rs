@@ -89,6 +89,8 @@ impl Mailserver {
                 resolver,
                 auth_limiter: AuthLimiter::default(),
                 spf_cache: mailroom_spf::Cache::default(),
+                dmarc_cache: mailroom_dmarc::Cache::default(),
+                dkim_verifier: mailroom_dkim::Verifier::default(),
                 keys: KeyStore::new(&config.data_dir),
                 config,
                 directory,

@@ -237,3 +237,27 @@ fn with_the_time_given_answers_are_kept_for_their_ttl() {
         "only the expired record is asked for again"
     );
 }
+
+#[test]
+fn checkers_given_one_cache_share_what_they_keep() {
+    let counting = kit::CountingZone::new(
+        Zone::from_text("_dmarc.example.com. 300 TXT \"v=DMARC1; p=reject\"").unwrap(),
+    );
+    let cache = mailroom_dmarc::Cache::default();
+    let check = |now| {
+        let checker = Checker::new(&counting).cache(&cache).now(now);
+        block_on(checker.check_domain("mail.example.com", Identifiers::default(), 0))
+    };
+    let first = check(1_000);
+    assert_eq!(counting.take_count(), 3);
+    // A new checker, the same cache: nothing is asked while the TTLs last.
+    assert_eq!(check(1_100), first);
+    assert_eq!(counting.take_count(), 0);
+    // Checkers with caches of their own ask again.
+    block_on(Checker::new(&counting).now(1_100).check_domain(
+        "mail.example.com",
+        Identifiers::default(),
+        0,
+    ));
+    assert_eq!(counting.take_count(), 3);
+}
