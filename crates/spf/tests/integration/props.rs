@@ -192,3 +192,18 @@ fn a_huge_record_and_a_deep_chain() {
     assert_eq!(chain.result, SpfResult::PermError);
     assert_eq!(chain.dns_terms, 11);
 }
+
+/// The fuzz target's seeds, through the fuzz body: within the limits, and the same with kept
+/// answers and programs as without.
+#[test]
+fn fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/spf_eval");
+    let mut seeds = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        #[allow(clippy::disallowed_methods)] // the test reads the committed seeds
+        let seed = std::fs::read(entry.unwrap().path()).unwrap();
+        fuzzing::evaluate(&seed);
+        seeds += 1;
+    }
+    assert!(seeds >= 2, "{}", dir.display());
+}
