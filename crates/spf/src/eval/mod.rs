@@ -149,8 +149,8 @@ impl<'r, R: Resolver> Evaluator<'r, R> {
     /// flattened into a program of address tests (literal includes and redirects followed,
     /// `a` and `mx` answers as networks, `exists:` names looked for among the kept answers),
     /// so later checks of that domain need neither lookups nor a walk of the records; the
-    /// results are the walk's, which runs whenever the program cannot decide. Call it again
-    /// (on a clone) as time passes.
+    /// results are the walk's, which runs whenever the program cannot decide. A long-lived
+    /// caller makes an evaluator per check with the current time and one shared [`Cache`].
     pub fn now(mut self, now: u64) -> Self {
         self.now = now;
         self.keep_answers = true;
