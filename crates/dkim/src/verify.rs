@@ -69,7 +69,8 @@ impl VerifyOptions {
     }
 }
 
-/// Verifies the DKIM signatures of messages.
+/// Verifies the DKIM signatures of messages. A verifier (and its clones) keeps the key it
+/// found at each name for the TTL of the answer, so give it one view of the DNS: one resolver.
 ///
 /// ```
 /// use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier};
@@ -89,7 +90,8 @@ impl VerifyOptions {
 #[derive(Debug, Clone, Default)]
 pub struct Verifier {
     options: VerifyOptions,
-    /// Shared by clones, so one verifier serving many connections parses each key once.
+    /// Shared by clones, so one verifier serving many connections parses each key once and
+    /// asks for it again only when the TTL of its answer has run out.
     keys: Arc<KeyCache>,
 }
 
@@ -103,8 +105,9 @@ impl Verifier {
     }
 
     /// Verifies a whole message (CRLF line ends, as SMTP delivers it). `now` is the time in
-    /// seconds since the Unix epoch, for `x=`. One result per DKIM-Signature field, top first;
-    /// none when the message has no signature.
+    /// seconds since the Unix epoch, for `x=` and for how long a key found in the DNS is kept
+    /// (its answer's TTL). One result per DKIM-Signature field, top first; none when the
+    /// message has no signature.
     pub async fn verify<R: Resolver>(
         &self,
         resolver: &R,
@@ -227,7 +230,7 @@ impl VerifyStream {
     }
 
     /// Ends the message, looks up the keys (concurrently) and checks every signature. `now` is
-    /// the time in seconds since the Unix epoch, for `x=`.
+    /// the time in seconds since the Unix epoch, for `x=` and for keeping keys for their TTL.
     pub async fn finish<R: Resolver>(mut self, resolver: &R, now: u64) -> Vec<SignatureResult> {
         let prepared = match self.prepared.take() {
             Some(prepared) => prepared,
@@ -368,7 +371,7 @@ async fn check<R: Resolver>(
         {
             return Err(Error::Expired { expiration, now });
         }
-        let cached = lookup_key(resolver, options, keys, &signature).await?;
+        let cached = lookup_key(resolver, options, keys, &signature, now).await?;
         let key = &cached.record;
         check_key(key, &signature)?;
         let params = (signature.body_canonicalization, signature.body_length);
@@ -421,16 +424,22 @@ async fn check<R: Resolver>(
     }
 }
 
-/// Fetches and parses the key at `<s>._domainkey.<d>` (RFC 6376 §3.6.2.2). Of several TXT
-/// records, the first that parses is used.
+/// Fetches and parses the key at `<s>._domainkey.<d>` (RFC 6376 §3.6.2.2), or takes the key
+/// an earlier lookup found while its TTL lasts. Of several TXT records, the first that parses
+/// is used.
 async fn lookup_key<R: Resolver>(
     resolver: &R,
     options: &VerifyOptions,
     keys: &KeyCache,
     signature: &Signature,
+    now: u64,
 ) -> Result<Arc<CachedKey>, Error> {
     let name = format!("{}._domainkey.{}", signature.selector, signature.domain);
-    let records = match resolver.txt(&name).await {
+    if let Some(kept) = keys.kept(&name, now) {
+        return Ok(kept);
+    }
+    let (answer, ttl) = resolver.txt_with_ttl(&name).await;
+    let records = match answer {
         Ok(Answer::Records(records)) => records,
         Ok(Answer::NoData | Answer::NxDomain) => return Err(Error::KeyNotFound { name }),
         Err(source) => return Err(Error::KeyLookup { name, source }),
@@ -447,7 +456,10 @@ async fn lookup_key<R: Resolver>(
             continue;
         }
         match keys.parse(&text) {
-            Ok(key) => return Ok(key),
+            Ok(key) => {
+                keys.keep(&name, &key, now, ttl);
+                return Ok(key);
+            }
             Err(error) => {
                 first_error.get_or_insert(error);
             }

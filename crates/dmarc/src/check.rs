@@ -75,7 +75,8 @@ pub struct Checker<'r, R> {
 /// What checkers keep between checks: parsed DMARC records and, for checkers given the time,
 /// what each `_dmarc` name held, for the TTL of its answer. Clones share the contents, so a
 /// server keeps one and hands it to the checker of every message ([`Checker::cache`]). Each
-/// part holds at most 4096 entries and starts again empty when full.
+/// part holds at most 4096 entries and starts again empty when full. What is kept is kept by
+/// name, so a cache serves checkers of one view of the DNS (one resolver).
 ///
 /// ```
 /// use mailroom_dmarc::{Cache, Checker, Identifiers};

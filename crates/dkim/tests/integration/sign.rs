@@ -234,3 +234,27 @@ fn signer_refuses_names_that_are_not_domains() {
         );
     }
 }
+
+#[test]
+fn a_verifier_keeps_keys_for_the_ttl_of_their_answer() {
+    let key = SigningKey::ed25519_from_seed(&[9; 32]);
+    let zone = Zone::from_text(&format!(
+        "sel._domainkey.example.com. 300 TXT \"{}\"",
+        key.dns_record()
+    ))
+    .unwrap();
+    let counting = kit::CountingZone::new(zone);
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let signed = signer
+        .sign(b"From: a@example.com\r\n\r\nhi\r\n", NOW)
+        .unwrap();
+    let signed = [signed.as_bytes(), b"From: a@example.com\r\n\r\nhi\r\n"].concat();
+    let verifier = Verifier::default();
+    let verify = |now| block_on(verifier.clone().verify(&counting, &signed, now))[0].result;
+    assert_eq!(verify(NOW), DkimResult::Pass);
+    assert_eq!(counting.take_count(), 1);
+    assert_eq!(verify(NOW + 299), DkimResult::Pass);
+    assert_eq!(counting.take_count(), 0, "kept for the answer's 300 s");
+    assert_eq!(verify(NOW + 300), DkimResult::Pass);
+    assert_eq!(counting.take_count(), 1);
+}

@@ -15,7 +15,8 @@ use crate::program::{Program, Source};
 /// the DNS answers they used and the programs flattened from them, each for its TTL. Clones
 /// share the contents, so a server keeps one and hands it to the evaluator of every check
 /// ([`Evaluator::cache`]). Each part holds at most 4096 names and starts again empty when
-/// full, so hostile senders cannot grow it without bound.
+/// full, so hostile senders cannot grow it without bound. What is kept is kept by name, so a
+/// cache serves evaluators of one view of the DNS (one resolver).
 ///
 /// ```
 /// use mailroom_dns::Zone;
