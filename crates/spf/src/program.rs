@@ -477,36 +477,42 @@ impl<K: Source> Builder<'_, K> {
         count_void: bool,
         conclude: &impl Fn() -> Then,
     ) {
-        let room = |ops: &Vec<Op>, len: usize| ops.len() + len <= MAX_OPS;
-        match self.kept.a(name) {
-            Some((answer, expires)) if room(&self.ops, answer.records().len()) => {
-                self.valid_until(expires);
-                if count_void && answer.is_void() {
-                    self.ops.push(Op::Void(Family::V4));
-                }
-                for addr in answer.records() {
-                    self.ops.push(Op::Test {
-                        network: Network::v4(*addr, cidr.v4.unwrap_or(32)),
-                        then: conclude(),
-                    });
-                }
-            }
-            _ => self.ops.push(Op::Walk(Family::V4)),
+        let a = self.kept.a(name);
+        self.family(a, Family::V4, count_void, conclude, |addr| {
+            Network::v4(addr, cidr.v4.unwrap_or(32))
+        });
+        let aaaa = self.kept.aaaa(name);
+        self.family(aaaa, Family::V6, count_void, conclude, |addr| {
+            Network::v6(addr, cidr.v6.unwrap_or(128))
+        });
+    }
+
+    /// Tests for the addresses of one family's kept answer (a void step first when it is empty
+    /// and counts), or a walk for that family when it is not kept or would make the program
+    /// too long.
+    fn family<T: Copy>(
+        &mut self,
+        kept: Option<(Arc<Answer<T>>, u64)>,
+        family: Family,
+        count_void: bool,
+        conclude: &impl Fn() -> Then,
+        network: impl Fn(T) -> Network,
+    ) {
+        let Some((answer, expires)) =
+            kept.filter(|(answer, _)| self.ops.len() + answer.records().len() <= MAX_OPS)
+        else {
+            self.ops.push(Op::Walk(family));
+            return;
+        };
+        self.valid_until(expires);
+        if count_void && answer.is_void() {
+            self.ops.push(Op::Void(family));
         }
-        match self.kept.aaaa(name) {
-            Some((answer, expires)) if room(&self.ops, answer.records().len()) => {
-                self.valid_until(expires);
-                if count_void && answer.is_void() {
-                    self.ops.push(Op::Void(Family::V6));
-                }
-                for addr in answer.records() {
-                    self.ops.push(Op::Test {
-                        network: Network::v6(*addr, cidr.v6.unwrap_or(128)),
-                        then: conclude(),
-                    });
-                }
-            }
-            _ => self.ops.push(Op::Walk(Family::V6)),
+        for &addr in answer.records() {
+            self.ops.push(Op::Test {
+                network: network(addr),
+                then: conclude(),
+            });
         }
     }
 }

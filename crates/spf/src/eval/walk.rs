@@ -557,38 +557,36 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
     ) -> Result<bool, Error> {
         let evaluator = self.evaluator;
         let resolver = evaluator.resolver;
+        let answers = &evaluator.cache.answers;
         match self.ip {
-            IpAddr::V4(ip) => {
+            IpAddr::V4(_) => {
                 let answer = self
-                    .kept("A", name, &evaluator.cache.answers.a, || {
-                        resolver.a_with_ttl(name)
-                    })
+                    .kept("A", name, &answers.a, || resolver.a_with_ttl(name))
                     .await?;
-                if primary {
-                    self.count_void(&answer)?;
-                }
-                let prefix = cidr.v4.unwrap_or(32);
-                Ok(answer
-                    .records()
-                    .iter()
-                    .any(|a| Network::v4(*a, prefix).contains(ip.into())))
+                self.any_matches(&answer, primary, |a| Network::v4(a, cidr.v4.unwrap_or(32)))
             }
-            IpAddr::V6(ip) => {
+            IpAddr::V6(_) => {
                 let answer = self
-                    .kept("AAAA", name, &evaluator.cache.answers.aaaa, || {
-                        resolver.aaaa_with_ttl(name)
-                    })
+                    .kept("AAAA", name, &answers.aaaa, || resolver.aaaa_with_ttl(name))
                     .await?;
-                if primary {
-                    self.count_void(&answer)?;
-                }
-                let prefix = cidr.v6.unwrap_or(128);
-                Ok(answer
-                    .records()
-                    .iter()
-                    .any(|a| Network::v6(*a, prefix).contains(ip.into())))
+                self.any_matches(&answer, primary, |a| Network::v6(a, cidr.v6.unwrap_or(128)))
             }
         }
+    }
+
+    /// Whether the client is in the network of any address of `answer`; a `primary` empty
+    /// answer counts toward the void limit.
+    fn any_matches<T: Copy>(
+        &mut self,
+        answer: &Answer<T>,
+        primary: bool,
+        network: impl Fn(T) -> Network,
+    ) -> Result<bool, Error> {
+        if primary {
+            self.count_void(answer)?;
+        }
+        let ip = self.ip;
+        Ok(answer.records().iter().any(|&a| network(a).contains(ip)))
     }
 
     /// An answer kept from an earlier lookup while its TTL lasts, else asked for with `ask`
