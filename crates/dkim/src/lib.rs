@@ -51,6 +51,7 @@ mod message;
 mod result;
 mod sign;
 mod signature;
+mod signed_headers;
 mod signing_key;
 mod tag_list;
 mod verify;
@@ -65,6 +66,7 @@ pub use message::raw_header_fields;
 pub use result::{DkimResult, SignatureResult};
 pub use sign::{DEFAULT_OVERSIGNED_HEADERS, DEFAULT_SIGNED_HEADERS, SignStream, Signer};
 pub use signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};
+pub use signed_headers::SignedHeaders;
 pub use signing_key::SigningKey;
 pub use verify::{
     DEFAULT_MAX_KEY_RECORD_LEN, DEFAULT_MAX_SIGNATURES, Verifier, VerifyOptions, VerifyStream,

@@ -98,7 +98,8 @@ fn find_empty_line(bytes: &[u8], from: usize) -> Option<usize> {
 /// Splits a header section (up to, not including, the empty line) into fields, each checked
 /// to have a name.
 pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
-    let mut fields = Vec::new();
+    // Room for the fields of most messages, so the list is not grown field by field.
+    let mut fields = Vec::with_capacity(32);
     let mut start = 0;
     for raw in raw_header_fields(header) {
         let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset: start })?;

@@ -5,6 +5,7 @@ use crate::error::{Error, Record};
 use crate::hash::BodyHasher;
 use crate::message::{self, HeaderCollector};
 use crate::signature::{Canonicalization, Signature};
+use crate::signed_headers::SignedHeaders;
 use crate::signing_key::SigningKey;
 use crate::verify::selected_headers;
 
@@ -197,17 +198,16 @@ impl Signer {
 
     /// The `h=` list for these header fields: each signed name once per instance, and once
     /// more for oversigned names.
-    fn header_list(&self, fields: &[message::Field<'_>]) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        let mut wanted: Vec<&str> = vec!["from"];
-        wanted.extend(self.signed.iter().map(String::as_str));
+    fn header_list(&self, fields: &[message::Field<'_>]) -> SignedHeaders {
+        let mut names = SignedHeaders::new();
+        let wanted = std::iter::once("from").chain(self.signed.iter().map(String::as_str));
         for name in wanted {
-            if names.iter().any(|n| n == name) {
+            if names.contains(name) {
                 continue;
             }
             let count = fields.iter().filter(|f| f.is(name)).count();
             let extra = usize::from(self.oversigned.iter().any(|o| o == name));
-            names.extend(std::iter::repeat_n(name.to_owned(), count + extra));
+            names.extend(std::iter::repeat_n(name, count + extra));
         }
         names
     }

@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::error::{Error, KeyType, Record};
+use crate::signed_headers::SignedHeaders;
 use crate::tag_list::{self, strip_fws};
 
 /// The header field name.
@@ -118,7 +119,7 @@ pub struct Signature {
     /// `s=`: the selector, as written.
     pub selector: String,
     /// `h=`: the signed header field names, in order, as written.
-    pub signed_headers: Vec<String>,
+    pub signed_headers: SignedHeaders,
     /// `i=`: the agent or user identifier, if given.
     pub identity: Option<String>,
     /// `l=`: how many octets of canonicalized body are signed, if limited.
@@ -191,20 +192,14 @@ impl Signature {
             return Err(invalid("s", selector));
         }
         let h = require("h")?;
-        let signed_headers: Vec<String> = h
-            .split(':')
-            .map(|name| tag_list::trim_fws(name).to_owned())
-            .collect();
-        if signed_headers
-            .iter()
-            .any(|name| name.is_empty() || !name.bytes().all(is_field_name_char))
-        {
-            return Err(invalid("h", h));
+        let mut signed_headers = SignedHeaders::with_capacity(h.len());
+        for name in h.split(':').map(tag_list::trim_fws) {
+            if name.is_empty() || !name.bytes().all(is_field_name_char) {
+                return Err(invalid("h", h));
+            }
+            signed_headers.push(name);
         }
-        if !signed_headers
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case("from"))
-        {
+        if !signed_headers.contains("from") {
             return Err(Error::FromNotSigned);
         }
         // §3.5: i= is dkim-quoted-printable.
@@ -629,8 +624,8 @@ mod tests {
             "subject",
             "date",
         ]
-        .map(String::from)
-        .to_vec();
+        .into_iter()
+        .collect();
         sig.timestamp = Some(1_700_000_000);
         let header = sig.to_header();
         for line in header.split("\r\n") {

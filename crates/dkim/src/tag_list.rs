@@ -25,7 +25,8 @@ pub(crate) struct Tag<'a> {
 /// Splits a tag-list into its tags, in order. Empty tag-specs (`;;`, a trailing `;`) are
 /// skipped, as real signers write them; a repeated tag name invalidates the list (§3.2).
 pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> {
-    let mut tags: Vec<Tag<'_>> = Vec::new();
+    // Room for the tags a signature usually has, so the list is not grown tag by tag.
+    let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
     let mut start = 0;
     for segment in input.split(';') {
         let offset = start;

@@ -13,6 +13,7 @@ use crate::key_cache::{CachedKey, KeyCache};
 use crate::message::{self, Field, HeaderCollector};
 use crate::result::{DkimResult, SignatureResult};
 use crate::signature::{Algorithm, Canonicalization, HEADER_NAME, Signature};
+use crate::signed_headers::SignedHeaders;
 use crate::tag_list;
 
 /// How many signatures of one message are verified unless configured (the rest get `policy`).
@@ -331,13 +332,13 @@ fn trailing_crlf(raw: &[u8]) -> usize {
 /// name with no instance left contributing nothing (RFC 6376 §5.4.2).
 pub(crate) fn selected_headers(
     fields: &[Field<'_>],
-    names: &[String],
+    names: &SignedHeaders,
     canonicalization: Canonicalization,
 ) -> Vec<u8> {
     let mut used = vec![false; fields.len()];
     // Canonicalization never lengthens a field by more than its final CRLF.
     let mut out = Vec::with_capacity(fields.iter().map(|f| f.raw.len() + 2).sum());
-    for name in names {
+    for name in names.iter() {
         let pick = fields
             .iter()
             .enumerate()
