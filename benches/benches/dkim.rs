@@ -84,7 +84,7 @@ Content-Transfer-Encoding: base64\r\n\r\n"
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            state as u8
+            state.to_le_bytes()[0]
         })
         .collect();
     let encoded = base64::engine::general_purpose::STANDARD.encode(raw);

@@ -30,7 +30,22 @@ struct Sink {
 }
 
 impl Sink {
+    #[inline]
     fn take(&mut self, bytes: &[u8]) {
+        // The usual case, a short run with no l= limit, first: relaxed passes one per change.
+        if self.limit.is_none()
+            && bytes.len() < DIRECT
+            && self.gathered.len() + bytes.len() <= self.gathered.capacity()
+        {
+            self.length += bytes.len() as u64;
+            self.gathered.extend_from_slice(bytes);
+            return;
+        }
+        self.take_slow(bytes);
+    }
+
+    #[inline(never)]
+    fn take_slow(&mut self, bytes: &[u8]) {
         let hashed = match self.limit {
             None => bytes.len(),
             Some(limit) => usize::try_from(limit.saturating_sub(self.length))

@@ -4,6 +4,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
+use super::scan::WorkScan;
 use crate::signature::Canonicalization;
 
 /// Canonicalizes a body fed in chunks of any size, so a large message is never held whole.
@@ -79,9 +80,15 @@ impl BodyCanonicalizer {
     /// Relaxed (§3.4.4): the text is copied in runs up to the next place that needs work (a
     /// tab, two spaces in a row, or a space before CR), so ordinary single spaces cost nothing.
     fn relaxed(&mut self, data: &[u8], out: &mut impl FnMut(&[u8])) {
+        // Two ways to find the next place that needs work: a SIMD search for each kind of
+        // place, far ahead, where they are sparse; masks of 64 octets where they are dense, as
+        // each search has a cost of its own. Where the last place was decides.
         let mut tab = NextMatch::default();
+        let mut space = NextMatch::default();
         let mut double_space = NextMatch::default();
         let mut space_cr = NextMatch::default();
+        let mut scan = WorkScan::default();
+        let mut dense = false;
         let mut pos = 0;
         while pos < data.len() {
             if self.pending_space {
@@ -98,13 +105,21 @@ impl BodyCanonicalizer {
                     _ => {}
                 }
             }
-            let next = earliest(
-                earliest(
-                    tab.find(data, pos, |d| memchr::memchr(b'\t', d)),
-                    double_space.find(data, pos, |d| DOUBLE_SPACE.find(d)),
-                ),
-                space_cr.find(data, pos, |d| SPACE_CR.find(d)),
-            );
+            let next = if dense {
+                scan.next(data, pos)
+            } else {
+                // Both pairs start with a space: text without spaces (base64) is passed
+                // over by one quick search instead of one per pair.
+                let pairs = space
+                    .find(data, pos, |d| memchr::memchr(b' ', d))
+                    .and_then(|from| {
+                        earliest(
+                            double_space.find(data, from, |d| DOUBLE_SPACE.find(d)),
+                            space_cr.find(data, from, |d| SPACE_CR.find(d)),
+                        )
+                    });
+                earliest(tab.find(data, pos, |d| memchr::memchr(b'\t', d)), pairs)
+            };
             let Some(found) = next else {
                 // The end of the chunk: a last CR or space cannot be judged until more comes.
                 let mut end = data.len();
@@ -129,6 +144,7 @@ impl BodyCanonicalizer {
                     .rev()
                     .take_while(|&&c| is_wsp(c))
                     .count();
+            dense = found - pos < DENSE;
             self.lines(&data[pos..run], out);
             pos = found + data[found..].iter().take_while(|&&c| is_wsp(c)).count();
             self.pending_space = true;
@@ -140,7 +156,7 @@ impl BodyCanonicalizer {
     fn lines(&mut self, text: &[u8], out: &mut impl FnMut(&[u8])) {
         let mut end = text.len();
         let mut trailing = 0;
-        while end >= 2 && &text[end - 2..end] == b"\r\n" {
+        while end >= 2 && text[end - 1] == b'\n' && text[end - 2] == b'\r' {
             end -= 2;
             trailing += 1;
         }
@@ -193,6 +209,9 @@ impl BodyCanonicalizer {
         out(bytes);
     }
 }
+
+/// Places closer together than this are found with masks rather than searches.
+const DENSE: usize = 256;
 
 /// Searchers built once: building one costs more than most searches.
 static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));

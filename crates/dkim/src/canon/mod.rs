@@ -2,6 +2,7 @@
 
 mod body;
 mod header;
+mod scan;
 
 pub use body::BodyCanonicalizer;
 pub use header::canonicalize_header;

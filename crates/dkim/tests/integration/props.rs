@@ -47,6 +47,28 @@ fn header() -> impl Strategy<Value = Vec<(String, String)>> {
     })
 }
 
+/// Text with single spaces and line ends, and now and then two spaces or a space before CR.
+fn sparse() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        prop_oneof![80 => Just(b'a'), 5 => Just(b' '), 1 => Just(b'\r'), 1 => Just(b'\n')],
+        0..700,
+    )
+}
+
+/// Text with white space nearly everywhere.
+fn dense() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just(b'a'),
+            Just(b' '),
+            Just(b'\t'),
+            Just(b'\r'),
+            Just(b'\n')
+        ],
+        0..300,
+    )
+}
+
 /// Body lines of printable ASCII, spaces and tabs.
 fn body() -> impl Strategy<Value = Vec<String>> {
     proptest::collection::vec("[ -~\t]{0,60}", 0..12)
@@ -127,6 +149,16 @@ proptest! {
     #[test]
     fn body_canonicalization_is_chunk_independent_and_idempotent(data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b' '), Just(b'\t'), Just(b'a')], 0..200)) {
         fuzzing::body(&data);
+    }
+
+    /// Longer bodies made of stretches where white space that relaxed changes is rare and
+    /// stretches where it is everywhere, so the canonicalizer switches between its two ways of
+    /// finding it, across 64-octet blocks.
+    #[test]
+    fn long_bodies_canonicalize_as_the_rfc_words_it(
+        stretches in proptest::collection::vec(prop_oneof![sparse(), dense()], 0..8),
+    ) {
+        fuzzing::body(&stretches.concat());
     }
 
     #[test]

@@ -1,0 +1,159 @@
+//! Finding the places relaxed body canonicalization changes (RFC 6376 §3.4.4): a tab, or a
+//! space followed by a space, a tab or a CR. Every run of white space that is not a single
+//! space inside a line starts at one of these; a single space between words is left alone.
+//!
+//! The data is read in blocks of 64 octets, each turned into a bit mask of such places with
+//! SIMD compares (`wide`: SSE2 on x86-64, NEON on AArch64), so text where they are dense
+//! (indented HTML, format=flowed lines, ragged text) costs a few bit operations per place
+//! rather than a search each.
+
+use wide::u8x16;
+
+/// Octets per block: one bit of a `u64` each.
+const BLOCK: usize = 64;
+
+/// Finds the places that need work in one chunk of data, in order.
+#[derive(Debug, Default)]
+pub(super) struct WorkScan {
+    /// Where the block of `mask` starts.
+    base: usize,
+    /// The places in the block at `base` not yet passed.
+    mask: u64,
+    /// Whether `base` and `mask` hold a block.
+    loaded: bool,
+}
+
+impl WorkScan {
+    /// The first place at or after `from` that needs work.
+    #[inline]
+    pub(super) fn next(&mut self, data: &[u8], from: usize) -> Option<usize> {
+        if !self.loaded || from >= self.base + BLOCK {
+            self.load(data, from);
+        } else if from > self.base {
+            // Places before `from` have been dealt with.
+            self.mask &= u64::MAX << (from - self.base);
+        }
+        loop {
+            if self.mask != 0 {
+                return Some(self.base + self.mask.trailing_zeros() as usize);
+            }
+            let next = self.base + BLOCK;
+            if next >= data.len() {
+                return None;
+            }
+            self.load(data, next);
+        }
+    }
+
+    #[inline(never)]
+    fn load(&mut self, data: &[u8], base: usize) {
+        self.base = base;
+        self.loaded = true;
+        self.mask = match data.get(base..base + BLOCK + 1) {
+            Some(window) => block_mask(window),
+            None => tail_mask(data.get(base..).unwrap_or_default()),
+        };
+    }
+}
+
+/// The mask of a block of 64 octets, given with the octet after it (`window` is 65 long), 16
+/// octets at a time: each octet is compared with tab and space, and the octet after it (read by
+/// a second load, one further on) with space, tab and CR.
+fn block_mask(window: &[u8]) -> u64 {
+    let (here, _) = window[..BLOCK].as_chunks::<16>();
+    let (after, _) = window[1..=BLOCK].as_chunks::<16>();
+    let tab = u8x16::splat(b'\t');
+    let space = u8x16::splat(b' ');
+    let cr = u8x16::splat(b'\r');
+    let mut mask = 0;
+    for (i, (here, after)) in here.iter().zip(after).enumerate() {
+        let here = u8x16::new(*here);
+        let after = u8x16::new(*after);
+        let blank_after = after.simd_eq(space) | after.simd_eq(tab) | after.simd_eq(cr);
+        let work = here.simd_eq(tab) | (here.simd_eq(space) & blank_after);
+        mask |= u64::from(work.to_bitmask()) << (16 * i);
+    }
+    mask
+}
+
+/// The mask of the last octets of the data, fewer than 65: the last one has nothing after it
+/// yet, so it is a place only if it is a tab.
+fn tail_mask(tail: &[u8]) -> u64 {
+    portable_mask(tail, tail.len().min(BLOCK))
+}
+
+/// Bit `i` set for each of the first `len` octets of `bytes` that starts work, looking one
+/// octet past `len` where there is one.
+fn portable_mask(bytes: &[u8], len: usize) -> u64 {
+    let mut mask = 0;
+    for i in 0..len {
+        let work = match bytes[i] {
+            b'\t' => true,
+            b' ' => matches!(bytes.get(i + 1), Some(b' ' | b'\t' | b'\r')),
+            _ => false,
+        };
+        mask |= u64::from(work) << i;
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every place, found the slow way.
+    fn places(data: &[u8]) -> Vec<usize> {
+        let mask_all: Vec<usize> = (0..data.len())
+            .filter(|&i| portable_mask(&data[i..], 1) == 1)
+            .collect();
+        mask_all
+    }
+
+    fn scanned(data: &[u8]) -> Vec<usize> {
+        let mut scan = WorkScan::default();
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = scan.next(data, from) {
+            found.push(at);
+            from = at + 1;
+        }
+        found
+    }
+
+    #[test]
+    fn finds_tabs_and_spaces_before_blank_or_cr() {
+        let data = b"a b  c\td \r\ne \rf ";
+        assert_eq!(scanned(data), [3, 6, 8, 12]);
+        assert_eq!(scanned(data), places(data));
+    }
+
+    #[test]
+    fn blocks_agree_with_the_slow_way_at_every_offset() {
+        // Places on both sides of every block edge, and a space whose follower is in the
+        // next block.
+        let mut data = Vec::new();
+        for i in 0..300u32 {
+            data.push(match i % 7 {
+                0 => b' ',
+                1 if i % 3 == 0 => b'\t',
+                3 => b'\r',
+                4 if i % 2 == 0 => b' ',
+                _ => b'x',
+            });
+        }
+        for start in 0..70 {
+            assert_eq!(scanned(&data[start..]), places(&data[start..]), "{start}");
+        }
+    }
+
+    #[test]
+    fn skipping_ahead_within_and_past_a_block() {
+        let data = [b' '; 200];
+        let mut scan = WorkScan::default();
+        assert_eq!(scan.next(&data, 0), Some(0));
+        assert_eq!(scan.next(&data, 10), Some(10));
+        assert_eq!(scan.next(&data, 150), Some(150));
+        // The last space has nothing after it yet.
+        assert_eq!(scan.next(&data, 199), None);
+    }
+}
