@@ -99,7 +99,7 @@ fn find_empty_line(bytes: &[u8], from: usize) -> Option<usize> {
 /// to have a name.
 pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
     // Room for the fields of most messages, so the list is not grown field by field.
-    let mut fields = Vec::with_capacity(32);
+    let mut fields = Vec::with_capacity(16);
     let mut start = 0;
     for raw in raw_header_fields(header) {
         let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset: start })?;

@@ -28,9 +28,12 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
     // Room for the tags a signature usually has, so the list is not grown tag by tag.
     let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
     let mut start = 0;
-    for segment in input.split(';') {
+    while start <= input.len() {
         let offset = start;
-        start += segment.len() + 1;
+        let end =
+            memchr::memchr(b';', &input.as_bytes()[offset..]).map_or(input.len(), |at| offset + at);
+        let segment = &input[offset..end];
+        start = end + 1;
         if segment.bytes().all(is_fws) {
             continue;
         }
@@ -39,8 +42,7 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
             offset,
             problem,
         };
-        let equals = segment
-            .find('=')
+        let equals = memchr::memchr(b'=', segment.as_bytes())
             .ok_or_else(|| error(TagListProblem::MissingEquals))?;
         let name = trim_fws(&segment[..equals]);
         let mut name_chars = name.bytes();
@@ -53,7 +55,8 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
         if raw.bytes().any(|c| c.is_ascii_control() && !is_fws(c)) {
             return Err(error(TagListProblem::BadValue));
         }
-        if tags.iter().any(|tag| tag.name == name) {
+        // Names are short: compared in place rather than by a call to memcmp each.
+        if tags.iter().any(|tag| tag.name.bytes().eq(name.bytes())) {
             return Err(Error::DuplicateTag {
                 record,
                 tag: name.to_owned(),
