@@ -89,10 +89,15 @@ impl BodyCanonicalizer {
         let mut space_cr = NextMatch::default();
         let mut scan = WorkScan::default();
         let mut dense = false;
-        let mut pos = 0;
+        // A run of white space may go on from the last chunk; each later run is passed over
+        // where it is found.
+        let mut pos = if self.pending_space {
+            wsp_run_end(data, 0)
+        } else {
+            0
+        };
         while pos < data.len() {
             if self.pending_space {
-                pos += data[pos..].iter().take_while(|&&c| is_wsp(c)).count();
                 match data.get(pos..pos + 2) {
                     None if pos == data.len() => return,
                     // White space before a line end goes (§3.4.4 a).
@@ -137,16 +142,21 @@ impl BodyCanonicalizer {
                 }
                 return;
             };
-            // The run of white space may start before the tab that was found.
-            let run = found
-                - data[pos..found]
-                    .iter()
-                    .rev()
-                    .take_while(|&&c| is_wsp(c))
-                    .count();
+            // The run of white space may start before the tab that was found (never with the
+            // masks, which mark where a run starts).
+            let run = if found > pos && is_wsp(data[found - 1]) {
+                found
+                    - data[pos..found]
+                        .iter()
+                        .rev()
+                        .take_while(|&&c| is_wsp(c))
+                        .count()
+            } else {
+                found
+            };
             dense = found - pos < DENSE;
             self.lines(&data[pos..run], out);
-            pos = found + data[found..].iter().take_while(|&&c| is_wsp(c)).count();
+            pos = wsp_run_end(data, found);
             self.pending_space = true;
         }
     }
@@ -228,6 +238,15 @@ fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
 
 fn is_wsp(c: u8) -> bool {
     c == b' ' || c == b'\t'
+}
+
+/// Where the run of white space at `from` (if any) ends.
+fn wsp_run_end(data: &[u8], from: usize) -> usize {
+    let mut end = from;
+    while end < data.len() && is_wsp(data[end]) {
+        end += 1;
+    }
+    end
 }
 
 /// The position of a pattern's next match at or after a point, searched again only once the
