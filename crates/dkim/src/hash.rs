@@ -27,7 +27,12 @@ struct Sink {
     limit: Option<u64>,
     /// Octets of canonicalized body seen, hashed or not.
     length: u64,
+    /// Short pieces hashed without a gathering buffer, before one was made.
+    short_pieces: usize,
 }
+
+/// How many short pieces are hashed one by one before a gathering buffer is made for them.
+const SHORT_PIECES_UNGATHERED: usize = 8;
 
 impl Sink {
     #[inline]
@@ -58,9 +63,13 @@ impl Sink {
         }
         if bytes.len() >= DIRECT {
             self.sha.update(bytes);
+        } else if self.gathered.capacity() == 0 && self.short_pieces < SHORT_PIECES_UNGATHERED {
+            // The first few short pieces are hashed as they come: a body given whole ends in
+            // one (the final CRLF), which is not worth a buffer of its own.
+            self.short_pieces += 1;
+            self.sha.update(bytes);
         } else {
             if self.gathered.capacity() == 0 {
-                // Made when first needed: a simple body given whole never needs it.
                 self.gathered.reserve_exact(GATHER);
             }
             self.gathered.extend_from_slice(bytes);
@@ -92,6 +101,7 @@ impl BodyHasher {
                 gathered: Vec::new(),
                 limit,
                 length: 0,
+                short_pieces: 0,
             },
         }
     }

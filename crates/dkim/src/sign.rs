@@ -201,8 +201,11 @@ impl Signer {
     fn header_list(&self, fields: &[message::Field<'_>]) -> SignedHeaders {
         let mut names = SignedHeaders::new();
         let wanted = std::iter::once("from").chain(self.signed.iter().map(String::as_str));
-        for name in wanted {
-            if names.contains(name) {
+        for (i, name) in wanted.enumerate() {
+            // Each name once, From first; the configured names are in lower case.
+            let repeated =
+                i > 0 && (name == "from" || self.signed[..i - 1].iter().any(|n| n == name));
+            if repeated {
                 continue;
             }
             let count = fields.iter().filter(|f| f.is(name)).count();

@@ -41,24 +41,27 @@ impl Algorithm {
     }
 
     fn parse(value: &str) -> Result<Self, Error> {
-        match value.to_ascii_lowercase().as_str() {
-            "rsa-sha256" => Ok(Self::RsaSha256),
-            "ed25519-sha256" => Ok(Self::Ed25519Sha256),
-            "rsa-sha1" => Ok(Self::RsaSha1),
-            _ => Err(Error::UnsupportedAlgorithm {
+        [Self::RsaSha256, Self::Ed25519Sha256, Self::RsaSha1]
+            .into_iter()
+            .find(|algorithm| algorithm.as_str().eq_ignore_ascii_case(value))
+            .ok_or_else(|| Error::UnsupportedAlgorithm {
                 value: shorten(value),
-            }),
+            })
+    }
+
+    /// The name `a=` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RsaSha256 => "rsa-sha256",
+            Self::Ed25519Sha256 => "ed25519-sha256",
+            Self::RsaSha1 => "rsa-sha1",
         }
     }
 }
 
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::RsaSha256 => "rsa-sha256",
-            Self::Ed25519Sha256 => "ed25519-sha256",
-            Self::RsaSha1 => "rsa-sha1",
-        })
+        f.write_str(self.as_str())
     }
 }
 
@@ -74,20 +77,23 @@ pub enum Canonicalization {
 
 impl Canonicalization {
     fn parse(value: &str) -> Option<Self> {
-        match value.to_ascii_lowercase().as_str() {
-            "simple" => Some(Self::Simple),
-            "relaxed" => Some(Self::Relaxed),
-            _ => None,
+        [Self::Simple, Self::Relaxed]
+            .into_iter()
+            .find(|canonicalization| canonicalization.as_str().eq_ignore_ascii_case(value))
+    }
+
+    /// The name `c=` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simple => "simple",
+            Self::Relaxed => "relaxed",
         }
     }
 }
 
 impl fmt::Display for Canonicalization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Simple => "simple",
-            Self::Relaxed => "relaxed",
-        })
+        f.write_str(self.as_str())
     }
 }
 
@@ -288,42 +294,46 @@ impl Signature {
     /// is the same in both, and the signer renders the field once.
     pub(crate) fn unsigned_header(&self) -> UnsignedHeader {
         let mut out = Folder::new(HEADER_NAME);
-        out.atom("v=1;");
-        out.atom_fmt(format_args!("a={};", self.algorithm));
-        out.atom_fmt(format_args!(
-            "c={}/{};",
-            self.header_canonicalization, self.body_canonicalization
-        ));
-        out.atom_fmt(format_args!("d={};", self.domain));
-        out.atom_fmt(format_args!("s={};", self.selector));
+        out.atom(&["v=1;"]);
+        out.atom(&["a=", self.algorithm.as_str(), ";"]);
+        out.atom(&[
+            "c=",
+            self.header_canonicalization.as_str(),
+            "/",
+            self.body_canonicalization.as_str(),
+            ";",
+        ]);
+        out.atom(&["d=", &self.domain, ";"]);
+        out.atom(&["s=", &self.selector, ";"]);
         if let Some(identity) = &self.identity {
-            out.atom_fmt(format_args!("i={};", encode_quoted_printable(identity)));
+            out.atom(&["i=", &encode_quoted_printable(identity), ";"]);
         }
-        if let Some(t) = self.timestamp {
-            out.atom_fmt(format_args!("t={t};"));
-        }
-        if let Some(x) = self.expiration {
-            out.atom_fmt(format_args!("x={x};"));
-        }
-        if let Some(l) = self.body_length {
-            out.atom_fmt(format_args!("l={l};"));
+        let mut digits = [0; 20];
+        for (tag, number) in [
+            ("t=", self.timestamp),
+            ("x=", self.expiration),
+            ("l=", self.body_length),
+        ] {
+            if let Some(number) = number {
+                out.atom(&[tag, decimal(number, &mut digits), ";"]);
+            }
         }
         if let Some(z) = &self.copied_headers {
-            out.atom_fmt(format_args!("z={z};"));
+            out.atom(&["z=", z, ";"]);
         }
         let last = self.signed_headers.len().saturating_sub(1);
         for (i, name) in self.signed_headers.iter().enumerate() {
             let end = if i == last { ";" } else { "" };
             if i == 0 {
-                out.atom_fmt(format_args!("h={name}{end}"));
+                out.atom(&["h=", name, end]);
             } else {
-                out.glued_atom_fmt(format_args!(":{name}{end}"));
+                out.glued_atom(&[":", name, end]);
             }
         }
-        out.atom("bh=");
+        out.atom(&["bh="]);
         out.breakable(&BASE64.encode(&self.body_hash));
         out.text(";");
-        out.atom("b=");
+        out.atom(&["b="]);
         UnsignedHeader(out)
     }
 
@@ -355,8 +365,6 @@ impl UnsignedHeader {
 struct Folder {
     out: String,
     column: usize,
-    /// Reused for atoms built from format arguments, so rendering allocates once.
-    scratch: String,
 }
 
 impl Folder {
@@ -367,51 +375,35 @@ impl Folder {
         Self {
             out,
             column: name.len() + 1,
-            scratch: String::with_capacity(80),
         }
     }
 
-    /// [`Folder::atom`] of formatted text.
-    fn atom_fmt(&mut self, args: fmt::Arguments<'_>) {
-        let scratch = self.format(args);
-        self.atom(&scratch);
-        self.scratch = scratch;
-    }
-
-    /// [`Folder::glued_atom`] of formatted text.
-    fn glued_atom_fmt(&mut self, args: fmt::Arguments<'_>) {
-        let scratch = self.format(args);
-        self.glued_atom(&scratch);
-        self.scratch = scratch;
-    }
-
-    fn format(&mut self, args: fmt::Arguments<'_>) -> String {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        // Writing to a String cannot fail.
-        let _ = fmt::Write::write_fmt(&mut scratch, args);
-        scratch
-    }
-
-    /// Adds a space, or a line break when the atom would not fit, then the atom.
-    fn atom(&mut self, atom: &str) {
-        if self.column + 1 + atom.len() > LINE_LIMIT {
+    /// Adds a space, or a line break when the atom would not fit, then the atom. Atoms come in
+    /// pieces, written one after another, so rendering needs no formatting.
+    fn atom(&mut self, pieces: &[&str]) {
+        let len: usize = pieces.iter().map(|piece| piece.len()).sum();
+        if self.column + 1 + len > LINE_LIMIT {
             self.out.push_str("\r\n\t");
             self.column = 1;
         } else {
             self.out.push(' ');
             self.column += 1;
         }
-        self.text(atom);
+        for piece in pieces {
+            self.text(piece);
+        }
     }
 
     /// Adds the atom right after the previous one, or after a line break when it would not fit.
-    fn glued_atom(&mut self, atom: &str) {
-        if self.column + atom.len() > LINE_LIMIT {
+    fn glued_atom(&mut self, pieces: &[&str]) {
+        let len: usize = pieces.iter().map(|piece| piece.len()).sum();
+        if self.column + len > LINE_LIMIT {
             self.out.push_str("\r\n\t");
             self.column = 1;
         }
-        self.text(atom);
+        for piece in pieces {
+            self.text(piece);
+        }
     }
 
     /// Adds text that may be broken anywhere (base64, where white space is ignored).
@@ -515,6 +507,20 @@ pub(crate) fn is_within(domain: &str, parent: &str) -> bool {
 }
 
 /// ftext of RFC 5322 §3.6.8: printable US-ASCII except the colon.
+/// A number in decimal, written into `digits` (a `u64` has at most 20).
+fn decimal(mut number: u64, digits: &mut [u8; 20]) -> &str {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[start..]).unwrap_or_default()
+}
+
 /// How many tags of a signature [`tag_slot`] knows.
 const KNOWN_TAGS: usize = 14;
 
@@ -676,6 +682,14 @@ mod tests {
         assert!(header.starts_with(sig.unsigned_header().text()));
         let value = header.strip_prefix("DKIM-Signature:").unwrap();
         assert_eq!(Signature::parse(value).unwrap(), sig);
+    }
+
+    #[test]
+    fn numbers_render_in_decimal() {
+        let mut digits = [0; 20];
+        assert_eq!(decimal(0, &mut digits), "0");
+        assert_eq!(decimal(1_700_000_000, &mut digits), "1700000000");
+        assert_eq!(decimal(u64::MAX, &mut digits), u64::MAX.to_string());
     }
 
     #[test]

@@ -118,6 +118,24 @@ fn oversigning_stops_added_headers() {
 }
 
 #[test]
+fn h_lists_each_name_once_per_instance_and_oversigned_once_more() {
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let signer = Signer::new(key, "example.com", "sel")
+        .unwrap()
+        .signed_headers(["To", "from", "to", "Subject", "Cc"])
+        .oversigned_headers(["TO"]);
+    let message = b"From: a@example.com\r\nTo: b@example.net\r\nSubject: s\r\nTo: c@example.net\r\n\r\nbody\r\n";
+    let header = signer.sign(message, NOW).unwrap();
+    let value = header.strip_prefix("DKIM-Signature:").unwrap();
+    let signature = mailroom_dkim::Signature::parse(value).unwrap();
+    // From first; To for both instances and once more; Cc, absent and not oversigned, not at all.
+    assert_eq!(
+        signature.signed_headers,
+        ["from", "to", "to", "to", "subject"]
+    );
+}
+
+#[test]
 fn expiry_and_identity() {
     let key = SigningKey::ed25519_from_seed(&[8; 32]);
     let zone = setup(&key);
