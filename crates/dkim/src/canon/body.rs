@@ -1,10 +1,6 @@
 //! Body canonicalization (RFC 6376 §3.4.3, §3.4.4) over a stream of chunks.
 
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
-
-use super::scan::WorkScan;
+use super::scan::Places;
 use crate::signature::Canonicalization;
 
 /// Canonicalizes a body fed in chunks of any size, so a large message is never held whole.
@@ -80,15 +76,7 @@ impl BodyCanonicalizer {
     /// Relaxed (§3.4.4): the text is copied in runs up to the next place that needs work (a
     /// tab, two spaces in a row, or a space before CR), so ordinary single spaces cost nothing.
     fn relaxed(&mut self, data: &[u8], out: &mut impl FnMut(&[u8])) {
-        // Two ways to find the next place that needs work: a SIMD search for each kind of
-        // place, far ahead, where they are sparse; masks of 64 octets where they are dense, as
-        // each search has a cost of its own. Where the last place was decides.
-        let mut tab = NextMatch::default();
-        let mut space = NextMatch::default();
-        let mut double_space = NextMatch::default();
-        let mut space_cr = NextMatch::default();
-        let mut scan = WorkScan::default();
-        let mut dense = false;
+        let mut places = Places::default();
         // A run of white space may go on from the last chunk; each later run is passed over
         // where it is found.
         let mut pos = if self.pending_space {
@@ -110,22 +98,7 @@ impl BodyCanonicalizer {
                     _ => {}
                 }
             }
-            let next = if dense {
-                scan.next(data, pos)
-            } else {
-                // Both pairs start with a space: text without spaces (base64) is passed
-                // over by one quick search instead of one per pair.
-                let pairs = space
-                    .find(data, pos, |d| memchr::memchr(b' ', d))
-                    .and_then(|from| {
-                        earliest(
-                            double_space.find(data, from, |d| DOUBLE_SPACE.find(d)),
-                            space_cr.find(data, from, |d| SPACE_CR.find(d)),
-                        )
-                    });
-                earliest(tab.find(data, pos, |d| memchr::memchr(b'\t', d)), pairs)
-            };
-            let Some(found) = next else {
+            let Some(found) = places.next(data, pos) else {
                 // The end of the chunk: a last CR or space cannot be judged until more comes.
                 let mut end = data.len();
                 let held = data[end - 1];
@@ -142,8 +115,7 @@ impl BodyCanonicalizer {
                 }
                 return;
             };
-            // The run of white space may start before the tab that was found (never with the
-            // masks, which mark where a run starts).
+            // The run of white space may start just before the tab that was found.
             let run = if found > pos && is_wsp(data[found - 1]) {
                 found
                     - data[pos..found]
@@ -154,7 +126,6 @@ impl BodyCanonicalizer {
             } else {
                 found
             };
-            dense = found - pos < DENSE;
             self.lines(&data[pos..run], out);
             pos = wsp_run_end(data, found);
             self.pending_space = true;
@@ -220,22 +191,6 @@ impl BodyCanonicalizer {
     }
 }
 
-/// Places closer together than this are found with masks rather than searches.
-const DENSE: usize = 256;
-
-/// Searchers built once: building one costs more than most searches.
-static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
-static SPACE_CR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" \r"));
-
-/// The smaller of two positions, either of which may be absent.
-fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, None) => a,
-        (None, b) => b,
-    }
-}
-
 fn is_wsp(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
@@ -247,33 +202,6 @@ fn wsp_run_end(data: &[u8], from: usize) -> usize {
         end += 1;
     }
     end
-}
-
-/// The position of a pattern's next match at or after a point, searched again only once the
-/// point has passed it, so every octet is scanned once per pattern.
-#[derive(Debug, Default)]
-struct NextMatch {
-    /// `Some(None)`: no match in the rest of the data.
-    cached: Option<Option<usize>>,
-}
-
-impl NextMatch {
-    fn find(
-        &mut self,
-        data: &[u8],
-        from: usize,
-        search: impl Fn(&[u8]) -> Option<usize>,
-    ) -> Option<usize> {
-        match self.cached {
-            Some(Some(at)) if at >= from => Some(at),
-            Some(None) => None,
-            _ => {
-                let found = search(&data[from..]).map(|at| at + from);
-                self.cached = Some(found);
-                found
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,20 +1,117 @@
 //! Finding the places relaxed body canonicalization changes (RFC 6376 §3.4.4): a tab, or a
 //! space followed by a space, a tab or a CR. Every run of white space that is not a single
-//! space inside a line starts at one of these; a single space between words is left alone.
+//! space inside a line starts at one of these, or just before a tab; a single space between
+//! words is left alone.
 //!
-//! The data is read in blocks of 64 octets, each turned into a bit mask of such places with
-//! SIMD compares (`wide`: SSE2 on x86-64, NEON on AArch64), so text where they are dense
-//! (indented HTML, format=flowed lines, ragged text) costs a few bit operations per place
-//! rather than a search each.
+//! Two ways, chosen by how far apart the last places were:
+//! - where places are sparse (prose, base64), a SIMD search for each kind of place (memchr),
+//!   far ahead, so most octets are looked at once per kind and nothing else happens;
+//! - where they are dense (indented HTML, format=flowed lines, ragged text), a search each
+//!   would cost more than the place itself, so the data is read in blocks of 64 octets, each
+//!   turned into a bit mask of places with SIMD compares (`wide`: SSE2 on x86-64, NEON on
+//!   AArch64).
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use wide::u8x16;
+
+/// Finds the places that need work in one chunk of data, in order, by search or by mask.
+#[derive(Debug, Default)]
+pub(super) struct Places {
+    tab: NextMatch,
+    space: NextMatch,
+    double_space: NextMatch,
+    space_cr: NextMatch,
+    masks: Masks,
+    /// Whether the last place found was close to where the search for it started.
+    dense: bool,
+}
+
+impl Places {
+    /// The first place at or after `from`, or a tab just after the space that starts its run.
+    #[inline]
+    pub(super) fn next(&mut self, data: &[u8], from: usize) -> Option<usize> {
+        let found = if self.dense {
+            self.masks.next(data, from)
+        } else {
+            self.search(data, from)
+        };
+        if let Some(found) = found {
+            self.dense = found - from < DENSE;
+        }
+        found
+    }
+
+    fn search(&mut self, data: &[u8], from: usize) -> Option<usize> {
+        // Both pairs start with a space: text without spaces (base64) is passed over by one
+        // quick search instead of one per pair.
+        let pairs = self
+            .space
+            .find(data, from, |d| memchr::memchr(b' ', d))
+            .and_then(|space| {
+                earliest(
+                    self.double_space
+                        .find(data, space, |d| DOUBLE_SPACE.find(d)),
+                    self.space_cr.find(data, space, |d| SPACE_CR.find(d)),
+                )
+            });
+        earliest(
+            self.tab.find(data, from, |d| memchr::memchr(b'\t', d)),
+            pairs,
+        )
+    }
+}
+
+/// Places closer together than this are found with masks rather than searches.
+const DENSE: usize = 256;
+
+/// Searchers built once: building one costs more than most searches.
+static DOUBLE_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"  "));
+static SPACE_CR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" \r"));
+
+/// The smaller of two positions, either of which may be absent.
+fn earliest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// The position of a pattern's next match at or after a point, searched again only once the
+/// point has passed it, so every octet is scanned once per pattern.
+#[derive(Debug, Default)]
+struct NextMatch {
+    /// `Some(None)`: no match in the rest of the data.
+    cached: Option<Option<usize>>,
+}
+
+impl NextMatch {
+    fn find(
+        &mut self,
+        data: &[u8],
+        from: usize,
+        search: impl Fn(&[u8]) -> Option<usize>,
+    ) -> Option<usize> {
+        match self.cached {
+            Some(Some(at)) if at >= from => Some(at),
+            Some(None) => None,
+            _ => {
+                let found = search(&data[from..]).map(|at| at + from);
+                self.cached = Some(found);
+                found
+            }
+        }
+    }
+}
 
 /// Octets per block: one bit of a `u64` each.
 const BLOCK: usize = 64;
 
-/// Finds the places that need work in one chunk of data, in order.
+/// Finds the places in one chunk of data, in order, from bit masks of 64-octet blocks.
 #[derive(Debug, Default)]
-pub(super) struct WorkScan {
+struct Masks {
     /// Where the block of `mask` starts.
     base: usize,
     /// The places in the block at `base` not yet passed.
@@ -23,10 +120,10 @@ pub(super) struct WorkScan {
     loaded: bool,
 }
 
-impl WorkScan {
+impl Masks {
     /// The first place at or after `from` that needs work.
     #[inline]
-    pub(super) fn next(&mut self, data: &[u8], from: usize) -> Option<usize> {
+    fn next(&mut self, data: &[u8], from: usize) -> Option<usize> {
         if !self.loaded || from >= self.base + BLOCK {
             self.load(data, from);
         } else if from > self.base {
@@ -110,7 +207,7 @@ mod tests {
     }
 
     fn scanned(data: &[u8]) -> Vec<usize> {
-        let mut scan = WorkScan::default();
+        let mut scan = Masks::default();
         let mut found = Vec::new();
         let mut from = 0;
         while let Some(at) = scan.next(data, from) {
@@ -146,10 +243,51 @@ mod tests {
         }
     }
 
+    /// Where the runs that need work start, as the canonicalizer walks them: from each place
+    /// found, back to the start of its run, then on past the run.
+    fn run_starts(data: &[u8], mut next: impl FnMut(&[u8], usize) -> Option<usize>) -> Vec<usize> {
+        let blank = |c: u8| c == b' ' || c == b'\t';
+        let mut starts = Vec::new();
+        let mut from = 0;
+        while let Some(mut at) = next(data, from) {
+            while at > from && blank(data[at - 1]) {
+                at -= 1;
+            }
+            starts.push(at);
+            from = at;
+            while from < data.len() && blank(data[from]) {
+                from += 1;
+            }
+        }
+        starts
+    }
+
+    #[test]
+    fn searches_and_masks_find_the_same_runs() {
+        // Sparse stretches (searches), dense ones (masks), and the switches between them.
+        let mut data = Vec::new();
+        for i in 0..40 {
+            data.extend_from_slice(&[b'w'; 300][..(i * 37) % 300]);
+            data.extend_from_slice(match i % 5 {
+                0 => &b" \t x  y\t\tz \r\n"[..],
+                1 => b"a b c d \r\n",
+                2 => b" \t\r",
+                3 => b"\t",
+                _ => b"  ",
+            });
+        }
+        let mut places = Places::default();
+        let mut masks = Masks::default();
+        assert_eq!(
+            run_starts(&data, |d, from| places.next(d, from)),
+            run_starts(&data, |d, from| masks.next(d, from)),
+        );
+    }
+
     #[test]
     fn skipping_ahead_within_and_past_a_block() {
         let data = [b' '; 200];
-        let mut scan = WorkScan::default();
+        let mut scan = Masks::default();
         assert_eq!(scan.next(&data, 0), Some(0));
         assert_eq!(scan.next(&data, 10), Some(10));
         assert_eq!(scan.next(&data, 150), Some(150));
