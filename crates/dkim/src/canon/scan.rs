@@ -26,6 +26,8 @@ pub(super) struct Places {
     masks: Masks,
     /// Whether the last place found was close to where the search for it started.
     dense: bool,
+    /// Where the pair searches can stop: just past the last space of the data, once known.
+    pairs_end: Option<usize>,
 }
 
 impl Places {
@@ -44,16 +46,21 @@ impl Places {
     }
 
     fn search(&mut self, data: &[u8], from: usize) -> Option<usize> {
-        // Both pairs start with a space: text without spaces (base64) is passed over by one
-        // quick search instead of one per pair.
+        // Both pairs start with a space, so they are searched for only from the next space to
+        // just past the last one: text without spaces (a base64 attachment after a short text
+        // part) is passed over by one quick search each way instead of one per pair.
         let pairs = self
             .space
             .find(data, from, |d| memchr::memchr(b' ', d))
             .and_then(|space| {
+                let end = *self.pairs_end.get_or_insert_with(|| {
+                    memchr::memrchr(b' ', data).map_or(0, |last| (last + 2).min(data.len()))
+                });
+                let within = &data[..end.max(space)];
                 earliest(
                     self.double_space
-                        .find(data, space, |d| DOUBLE_SPACE.find(d)),
-                    self.space_cr.find(data, space, |d| SPACE_CR.find(d)),
+                        .find(within, space, |d| DOUBLE_SPACE.find(d)),
+                    self.space_cr.find(within, space, |d| SPACE_CR.find(d)),
                 )
             });
         earliest(
