@@ -231,12 +231,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                     let domain = name(&stack, &frame.domain);
                     self.note_match(frame.depth, domain, &rule.text, matched);
                 }
-                if matched {
-                    ended = Some(self.conclude(&stack).await);
-                    stack.pop();
-                } else {
-                    stack[top].next += 1;
-                }
+                ended = self.advance(&mut stack, matched).await;
                 continue;
             }
             let frame = &stack[top];
@@ -282,12 +277,7 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
                     matched = self.matches(&rule.mechanism, domain, depth).await?;
                     self.note_match(depth, domain, &rule.text, matched);
                 }
-                if matched {
-                    ended = Some(self.conclude(&stack).await);
-                    stack.pop();
-                } else {
-                    stack[top].next += 1;
-                }
+                ended = self.advance(&mut stack, matched).await;
                 continue;
             }
             // §6.1: redirect= applies when nothing matched (and is kept only without "all").
@@ -314,6 +304,22 @@ impl<'e, R: Resolver> Run<'e, '_, R> {
 
     /// The verdict of the directive the top frame stopped on: its result, its text when the
     /// frame reports, and for a fail the explanation (§6.2).
+    /// After the top frame has tested its current directive: a match ends the frame with that
+    /// directive's result (§4.6.2), given back for the frame below; otherwise the frame goes on
+    /// to its next directive.
+    async fn advance(&mut self, stack: &mut Vec<Frame<'e>>, matched: bool) -> Option<Verdict> {
+        if matched {
+            let verdict = self.conclude(stack).await;
+            stack.pop();
+            Some(verdict)
+        } else {
+            if let Some(frame) = stack.last_mut() {
+                frame.next += 1;
+            }
+            None
+        }
+    }
+
     async fn conclude(&mut self, stack: &[Frame<'e>]) -> Verdict {
         let Some((frame, rule)) = stack
             .last()
