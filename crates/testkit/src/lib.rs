@@ -15,8 +15,10 @@ pub mod dkim;
 pub mod dmarc;
 mod peers;
 pub mod spf;
+mod temp_dir;
 
 pub use peers::{peer_available, run_with_input};
+pub use temp_dir::TempDir;
 
 use std::path::{Path, PathBuf};
 

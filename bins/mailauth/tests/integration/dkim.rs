@@ -2,14 +2,8 @@
 //! verified against the record keygen printed, tampering caught.
 
 use crate::mailauth;
+use mailroom_testkit::TempDir;
 use std::path::{Path, PathBuf};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mailauth-dkim-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -50,9 +44,9 @@ fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
 
 #[test]
 fn keygen_sign_verify_round_trip() {
-    let dir = temp_dir("round-trip");
+    let dir = TempDir::new("mailauth-dkim-round-trip");
     for algorithm in ["ed25519", "rsa"] {
-        let (key, zone) = keygen(&dir, algorithm);
+        let (key, zone) = keygen(dir.path(), algorithm);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -99,13 +93,12 @@ fn keygen_sign_verify_round_trip() {
             "{text}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn keygen_never_replaces_a_key() {
-    let dir = temp_dir("no-replace");
-    let (key, _) = keygen(&dir, "ed25519");
+    let dir = TempDir::new("mailauth-dkim-no-replace");
+    let (key, _) = keygen(dir.path(), "ed25519");
     let before = std::fs::read(&key).unwrap();
     let again = mailauth(
         &[
@@ -123,13 +116,12 @@ fn keygen_never_replaces_a_key() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("never replaced"));
     assert_eq!(std::fs::read(&key).unwrap(), before);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn verify_reports_unsigned_mail_and_missing_keys() {
-    let dir = temp_dir("verify");
-    let zone = dir.join("empty.zone");
+    let dir = TempDir::new("mailauth-dkim-verify");
+    let zone = dir.path().join("empty.zone");
     std::fs::write(&zone, "; nothing\n").unwrap();
     let out = mailauth(
         &["dkim", "verify", "--zone", path(&zone)],
@@ -149,13 +141,12 @@ fn verify_reports_unsigned_mail_and_missing_keys() {
         text,
         "permerror d=example.com s=brisbane a=rsa-sha256: no DKIM key at brisbane._domainkey.example.com\n"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn sign_refuses_bad_input_with_a_reason() {
-    let dir = temp_dir("bad");
-    let (key, _) = keygen(&dir, "ed25519");
+    let dir = TempDir::new("mailauth-dkim-bad");
+    let (key, _) = keygen(dir.path(), "ed25519");
     let out = mailauth(
         &[
             "dkim",
@@ -190,5 +181,4 @@ fn sign_refuses_bad_input_with_a_reason() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

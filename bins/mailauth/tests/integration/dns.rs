@@ -83,10 +83,11 @@ fn failures_exit_2_with_a_reason() {
 
 #[test]
 fn a_bad_zone_file_names_the_line() {
-    let dir = std::env::temp_dir().join(format!("mailauth-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.zone");
-    std::fs::write(&path, "ok.example. A 192.0.2.1\nbad.example. A 999.0.0.1\n").unwrap();
+    let dir = mailroom_testkit::TempDir::new("mailauth-dns");
+    let path = dir.file(
+        "bad.zone",
+        "ok.example. A 192.0.2.1\nbad.example. A 999.0.0.1\n",
+    );
     let out = mailauth(&["dns", "ok.example", "A", "--zone", path.to_str().unwrap()]);
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -94,5 +95,4 @@ fn a_bad_zone_file_names_the_line() {
         err.contains("zone line 2: not an IPv4 address (`999.0.0.1`)"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

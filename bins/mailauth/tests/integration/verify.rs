@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::mailauth;
+use mailroom_testkit::TempDir;
 
 fn text(out: &Output) -> String {
     format!(
@@ -18,12 +19,11 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// A key for example.org, a zone publishing it with SPF and DMARC, and a message signed with it.
-fn setup(name: &str) -> (PathBuf, Vec<u8>) {
-    let dir = std::env::temp_dir().join(format!("mailauth-verify-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let key = dir.join("key.pem");
+/// A key for example.org, a zone publishing it with SPF and DMARC, and a message signed with it,
+/// in a directory removed when the first value is dropped.
+fn setup(name: &str) -> (TempDir, PathBuf, Vec<u8>) {
+    let dir = TempDir::new(&format!("mailauth-verify-{name}"));
+    let key = dir.path().join("key.pem");
     let out = mailauth(
         &[
             "dkim",
@@ -43,7 +43,7 @@ fn setup(name: &str) -> (PathBuf, Vec<u8>) {
         .lines()
         .find(|l| l.starts_with("s1._domainkey.example.org. IN TXT"))
         .unwrap();
-    let zone = dir.join("example.zone");
+    let zone = dir.path().join("example.zone");
     std::fs::write(
         &zone,
         format!(
@@ -68,12 +68,12 @@ fn setup(name: &str) -> (PathBuf, Vec<u8>) {
         message,
     );
     assert!(signed.status.success(), "{}", text(&signed));
-    (zone, signed.stdout)
+    (dir, zone, signed.stdout)
 }
 
 #[test]
 fn a_signed_message_from_an_authorized_host_passes_everything() {
-    let (zone, signed) = setup("pass");
+    let (_dir, zone, signed) = setup("pass");
     let out = mailauth(
         &[
             "verify",
@@ -112,7 +112,7 @@ fn a_signed_message_from_an_authorized_host_passes_everything() {
 
 #[test]
 fn a_forwarded_message_passes_on_dkim_alone_and_a_tampered_one_fails() {
-    let (zone, signed) = setup("forward");
+    let (_dir, zone, signed) = setup("forward");
     let args = [
         "verify",
         "--zone",
@@ -148,7 +148,7 @@ fn a_forwarded_message_passes_on_dkim_alone_and_a_tampered_one_fails() {
 
 #[test]
 fn a_message_without_from_is_a_permerror() {
-    let (zone, _) = setup("nofrom");
+    let (_dir, zone, _) = setup("nofrom");
     let out = mailauth(
         &[
             "verify",

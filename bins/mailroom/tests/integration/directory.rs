@@ -1,11 +1,11 @@
 //! `mailroom user|alias|sender`.
 
-use crate::{DataDir, error, mailroom, ok};
+use crate::{TempDir, error, mailroom, ok};
 
 #[test]
 fn users_aliases_and_senders_are_managed_from_the_command_line() {
-    let dir = DataDir::new("directory");
-    let run = |args: &[&str], stdin: &str| mailroom(&dir.0, args, stdin);
+    let dir = TempDir::new("directory");
+    let run = |args: &[&str], stdin: &str| mailroom(dir.path(), args, stdin);
     assert_eq!(
         ok(&run(&["user", "add", "alice@example.org"], "s3cret\n")),
         "added alice@example.org\n"
@@ -54,16 +54,16 @@ fn users_aliases_and_senders_are_managed_from_the_command_line() {
     assert_eq!(ok(&run(&["user", "list"], "")), "alice@example.org\n");
 
     // The password is stored only as a hash, in a file only its owner can read.
-    let text = std::fs::read_to_string(dir.0.join("directory.toml")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("directory.toml")).unwrap();
     assert!(text.contains("$argon2id$") && !text.contains("n3w") && !text.contains("s3cret"));
 }
 
 #[test]
 fn a_bad_setting_is_named() {
-    let dir = DataDir::new("bad-setting");
+    let dir = TempDir::new("bad-setting");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_mailroom"))
         .args(["user", "list"])
-        .env("MAILROOM_DATA_DIR", &dir.0)
+        .env("MAILROOM_DATA_DIR", dir.path())
         .env("MAILROOM_LIMITS_MAX_ERRORS", "0")
         .output()
         .unwrap();

@@ -4,29 +4,10 @@
 mod directory;
 mod serve;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// A data directory under the system temp directory, removed when dropped.
-pub(crate) struct DataDir(pub(crate) PathBuf);
-
-impl DataDir {
-    pub(crate) fn new(name: &str) -> Self {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("mailroom-bin-{name}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        Self(path)
-    }
-}
-
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub(crate) use mailroom_testkit::TempDir;
 
 /// Runs `mailroom` with the data directory set by the environment, feeding `stdin`.
 pub(crate) fn mailroom(data_dir: &Path, args: &[&str], stdin: &str) -> Output {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use mailroom_testkit::peer_available;
 
-use crate::{DataDir, mailroom, ok};
+use crate::{TempDir, mailroom, ok};
 
 /// A running `mailroom serve`, killed when dropped.
 struct Running {
@@ -246,23 +246,23 @@ fn inbound_mail_is_delivered_to_local_users_only() {
     if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
-    let dir = DataDir::new("inbound");
-    users(&dir.0);
+    let dir = TempDir::new("inbound");
+    users(dir.path());
     // Not trusted: loopback is the default trusted network, so the test leaves it out.
     let server = serve(
-        &dir.0,
+        dir.path(),
         None,
         &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
     );
     e2e("inbound", &server);
-    let alice = mailbox(&dir.0, "alice", 3);
+    let alice = mailbox(dir.path(), "alice", 3);
     assert_eq!(subjects(&alice), ["alias", "inbound", "tagged"]);
     let first = alice
         .iter()
         .find(|m| m.contains("Subject: inbound"))
         .unwrap();
     assert!(first.starts_with("Received: from mx.sender.example ([127.0.0.1])\r\n\tby mx.example.org (Mailroom) with ESMTPS id "), "{first}");
-    assert!(mailbox(&dir.0, "bob", 0).is_empty());
+    assert!(mailbox(dir.path(), "bob", 0).is_empty());
 }
 
 #[test]
@@ -270,19 +270,19 @@ fn submission_needs_tls_and_auth_and_refuses_spoofed_senders() {
     if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
-    let dir = DataDir::new("submission");
-    users(&dir.0);
+    let dir = TempDir::new("submission");
+    users(dir.path());
     let server = serve(
-        &dir.0,
+        dir.path(),
         None,
         &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
     );
     e2e("submission", &server);
-    let bob = mailbox(&dir.0, "bob", 3);
+    let bob = mailbox(dir.path(), "bob", 3);
     assert_eq!(subjects(&bob), ["as alias", "implicit tls", "submitted"]);
     assert!(bob.iter().all(|m| m.contains("with ESMTPSA id")));
     assert!(
-        mailbox(&dir.0, "alice", 0).is_empty(),
+        mailbox(dir.path(), "alice", 0).is_empty(),
         "a spoofed message was delivered"
     );
 }
@@ -296,10 +296,10 @@ fn swaks_submits_through_the_readme_steps() {
     ) {
         return;
     }
-    let dir = DataDir::new("swaks");
-    let server = serve(&dir.0, None, &[]);
+    let dir = TempDir::new("swaks");
+    let server = serve(dir.path(), None, &[]);
     // Users added while the server runs are known at once.
-    users(&dir.0);
+    users(dir.path());
     let port = server.ports[1].to_string();
     let output = Command::new("swaks")
         .args([
@@ -327,7 +327,7 @@ fn swaks_submits_through_the_readme_steps() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-    assert_eq!(subjects(&mailbox(&dir.0, "bob", 1)), ["from swaks"]);
+    assert_eq!(subjects(&mailbox(dir.path(), "bob", 1)), ["from swaks"]);
 }
 
 #[test]
@@ -339,16 +339,16 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
     ) {
         return;
     }
-    let dir = DataDir::new("durable");
-    users(&dir.0);
+    let dir = TempDir::new("durable");
+    users(dir.path());
     // The relay host's port is held, answering nothing, until the relay host starts.
     let (held, relay_port) = reserved_port();
     let relay = format!("127.0.0.1:{relay_port}");
     let settings = [("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())];
-    let mut server = serve(&dir.0, None, &settings);
+    let mut server = serve(dir.path(), None, &settings);
     // No relay host answers yet: the message is acknowledged and waits.
     e2e("relay", &server);
-    let queue = dir.0.join("spool/queue");
+    let queue = dir.path().join("spool/queue");
     let queued = std::fs::read_dir(&queue).unwrap().count();
     assert_eq!(queued, 2, "the message and its envelope are in the queue");
     let ports = server.ports;
@@ -358,10 +358,10 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
 
     // The relay host comes up (aiosmtpd, which prints what it receives), then the server.
     drop(held);
-    let peer = Peer::relay_host(&dir.0, relay_port);
+    let peer = Peer::relay_host(dir.path(), relay_port);
     let next_line = || peer.next_line();
     assert_eq!(next_line().trim(), "ready");
-    let _server = serve(&dir.0, Some(ports), &settings);
+    let _server = serve(dir.path(), Some(ports), &settings);
     let line = next_line();
     assert!(
         line.starts_with("MESSAGE alice@example.org friend@example.com "),
@@ -389,20 +389,24 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
     ) {
         return;
     }
-    let dir = DataDir::new("dkim");
-    users(&dir.0);
-    let records = ok(&mailroom(&dir.0, &["dkim", "keygen", "example.org"], ""));
-    let records_file = dir.0.join("records.zone");
+    let dir = TempDir::new("dkim");
+    users(dir.path());
+    let records = ok(&mailroom(
+        dir.path(),
+        &["dkim", "keygen", "example.org"],
+        "",
+    ));
+    let records_file = dir.path().join("records.zone");
     std::fs::write(&records_file, &records).unwrap();
     let (held, relay_port) = reserved_port();
     let relay = format!("127.0.0.1:{relay_port}");
     let server = serve(
-        &dir.0,
+        dir.path(),
         None,
         &[("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())],
     );
     drop(held);
-    let peer = Peer::relay_host(&dir.0, relay_port);
+    let peer = Peer::relay_host(dir.path(), relay_port);
     let next_line = || peer.next_line();
     assert_eq!(next_line().trim(), "ready");
     e2e("trusted", &server);
@@ -421,7 +425,7 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
         message.push_str("\r\n");
     }
     drop(peer);
-    let message_file = dir.0.join("relayed.eml");
+    let message_file = dir.path().join("relayed.eml");
     std::fs::write(&message_file, &message).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/dkim_verify.py");
     let verified = Command::new("python3")
@@ -446,15 +450,15 @@ fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
     if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
-    let dir = DataDir::new("dmarc");
-    users(&dir.0);
+    let dir = TempDir::new("dmarc");
+    users(dir.path());
     let server = serve(
-        &dir.0,
+        dir.path(),
         None,
         &[("MAILROOM_TRUSTED_NETWORKS", "192.0.2.0/24")],
     );
     e2e("dmarc", &server);
-    let inbox = mailbox(&dir.0, "alice", 1);
+    let inbox = mailbox(dir.path(), "alice", 1);
     assert_eq!(subjects(&inbox), ["aligned"]);
     let message = &inbox[0];
     assert!(message.contains("Received-SPF: pass (mx.example.org: domain of someone@good.example designates 127.0.0.1 as permitted sender)"), "{message}");
@@ -470,7 +474,7 @@ fn inbound_mail_is_checked_and_dmarc_policies_are_enforced() {
         !message.contains("forged"),
         "our own Authentication-Results were not removed:\n{message}"
     );
-    let junk_dir = dir.0.join("mail/example.org/alice/.Junk/new");
+    let junk_dir = dir.path().join("mail/example.org/alice/.Junk/new");
     let junk: Vec<_> = std::fs::read_dir(&junk_dir).unwrap().flatten().collect();
     assert_eq!(junk.len(), 1, "one message in Junk");
     let junk = std::fs::read_to_string(junk[0].path()).unwrap();
@@ -485,17 +489,17 @@ fn behind_a_proxy_the_real_client_address_decides_who_may_relay() {
     if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
-    let dir = DataDir::new("proxy");
-    users(&dir.0);
+    let dir = TempDir::new("proxy");
+    users(dir.path());
     // The proxy connects from loopback, which is trusted; the client it speaks for is not.
     let server = serve_with(
-        &dir.0,
+        dir.path(),
         None,
         &[("MAILROOM_DELIVERY_RELAY_HOST", "127.0.0.1:9")],
         true,
     );
     e2e("proxy", &server);
-    let inbox = mailbox(&dir.0, "alice", 1);
+    let inbox = mailbox(dir.path(), "alice", 1);
     assert!(
         inbox[0].contains("Received: from client.example ([203.0.113.5])"),
         "{}",
@@ -508,8 +512,8 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
     if !peer_available("python3", &["-c", "import smtplib"], "Python 3") {
         return;
     }
-    let dir = DataDir::new("lmtp");
-    users(&dir.0);
+    let dir = TempDir::new("lmtp");
+    users(dir.path());
     let (held, lmtp_port) = reserved_port();
     let lmtp = format!("127.0.0.1:{lmtp_port}");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lmtp_server.py");
@@ -521,7 +525,7 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
         ("MAILROOM_DELIVERY_MODE", "lmtp"),
         ("MAILROOM_DELIVERY_LMTP_ADDRESS", lmtp.as_str()),
     ];
-    let server = serve(&dir.0, None, &settings);
+    let server = serve(dir.path(), None, &settings);
     e2e("lmtp", &server);
     let line = next_line();
     assert!(
@@ -529,7 +533,7 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
         "{line}"
     );
     // alice's copy is done; bob's waits in the queue for another try.
-    let queue = dir.0.join("spool/queue");
+    let queue = dir.path().join("spool/queue");
     let envelope = std::fs::read_dir(&queue)
         .unwrap()
         .flatten()
@@ -552,7 +556,7 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
         "{text}"
     );
     assert!(
-        mailbox(&dir.0, "alice", 0).is_empty(),
+        mailbox(dir.path(), "alice", 0).is_empty(),
         "LMTP mode writes no Maildir"
     );
     drop(peer);

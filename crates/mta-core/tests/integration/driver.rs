@@ -577,11 +577,9 @@ async fn our_client_against_python_aiosmtpd() {
         return;
     }
     let tls = tls();
-    let dir = std::env::temp_dir().join(format!("mailroom-aiosmtpd-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert, &tls.cert_pem).unwrap();
-    std::fs::write(&key, &tls.key_pem).unwrap();
+    let dir = mailroom_testkit::TempDir::new("aiosmtpd");
+    let cert = dir.file("cert.pem", &tls.cert_pem);
+    let key = dir.file("key.pem", &tls.key_pem);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -637,7 +635,6 @@ async fn our_client_against_python_aiosmtpd() {
     let mut rest = String::new();
     output.read_to_string(&mut rest).unwrap();
     let _ = peer.wait();
-    let _ = std::fs::remove_dir_all(&dir);
     let expected = format!(
         "MESSAGE a@example.org b@example.org,c@example.org {} tls\n{}END\n",
         MESSAGE.len(),

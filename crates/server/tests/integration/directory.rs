@@ -137,8 +137,8 @@ fn mistakes_are_refused() {
 #[test]
 fn the_file_store_keeps_changes_and_the_reader_sees_them() {
     let dir = TempDir::new("directory");
-    let writer = FileStore::new(&dir.0);
-    let reader = FileStore::new(&dir.0);
+    let writer = FileStore::new(dir.path());
+    let reader = FileStore::new(dir.path());
     assert!(reader.load().unwrap().users.is_empty());
     writer
         .update(&mut |d| d.set_user("alice@example.org", "pw"))
@@ -163,7 +163,7 @@ fn the_file_store_keeps_changes_and_the_reader_sees_them() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.0.join("directory.toml"))
+        let mode = std::fs::metadata(dir.path().join("directory.toml"))
             .unwrap()
             .permissions()
             .mode();
@@ -172,7 +172,7 @@ fn the_file_store_keeps_changes_and_the_reader_sees_them() {
     // Changes made at the same time are all kept.
     let threads: Vec<_> = (0..4)
         .map(|n| {
-            let path = dir.0.clone();
+            let path = dir.path().to_path_buf();
             std::thread::spawn(move || {
                 FileStore::new(&path)
                     .update(&mut |d| {

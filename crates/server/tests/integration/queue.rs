@@ -13,7 +13,7 @@ fn local(user: &str) -> LocalDelivery {
 }
 
 fn delivered(dir: &TempDir, local: &str) -> usize {
-    std::fs::read_dir(dir.0.join("mail/example.org").join(local).join("new"))
+    std::fs::read_dir(dir.path().join("mail/example.org").join(local).join("new"))
         .map(Iterator::count)
         .unwrap_or(0)
 }
@@ -21,7 +21,7 @@ fn delivered(dir: &TempDir, local: &str) -> usize {
 #[tokio::test]
 async fn a_failure_part_way_retries_only_the_mailboxes_not_yet_delivered() {
     let dir = TempDir::new("queue");
-    let spool = Spool::open(&dir.0).unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
     let mut incoming = spool.receive("Q1").await.unwrap();
     incoming
         .write(b"Subject: x\r\n\r\nhello\r\n")
@@ -42,12 +42,12 @@ async fn a_failure_part_way_retries_only_the_mailboxes_not_yet_delivered() {
     };
     incoming.commit(&spool, &queued).await.unwrap();
     // bob's mailbox cannot be made: a file stands where its directory would go.
-    std::fs::create_dir_all(dir.0.join("mail/example.org")).unwrap();
-    std::fs::write(dir.0.join("mail/example.org/bob"), "in the way").unwrap();
+    std::fs::create_dir_all(dir.path().join("mail/example.org")).unwrap();
+    std::fs::write(dir.path().join("mail/example.org/bob"), "in the way").unwrap();
 
     let queue = Queue::new(
         spool,
-        dir.0.join("mail"),
+        dir.path().join("mail"),
         "mx.example.org".to_owned(),
         None,
         None,
@@ -58,7 +58,7 @@ async fn a_failure_part_way_retries_only_the_mailboxes_not_yet_delivered() {
     let users: Vec<&str> = left[0].local.iter().map(|l| l.user.as_str()).collect();
     assert_eq!(users, ["bob@example.org", "carol@example.org"]);
 
-    std::fs::remove_file(dir.0.join("mail/example.org/bob")).unwrap();
+    std::fs::remove_file(dir.path().join("mail/example.org/bob")).unwrap();
     queue.deliver_all().await;
     assert_eq!(
         [
@@ -69,7 +69,7 @@ async fn a_failure_part_way_retries_only_the_mailboxes_not_yet_delivered() {
         [1, 1, 1]
     );
     assert!(queue.spool().queued().unwrap().is_empty());
-    let copy = std::fs::read_dir(dir.0.join("mail/example.org/bob/new"))
+    let copy = std::fs::read_dir(dir.path().join("mail/example.org/bob/new"))
         .unwrap()
         .next()
         .unwrap()

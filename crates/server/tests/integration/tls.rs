@@ -57,19 +57,19 @@ fn certificate() -> (CertificateDer<'static>, String, String) {
 fn a_self_signed_certificate_is_made_once_and_kept() {
     let dir = TempDir::new("tls-self-signed");
     let mut config = Config::load(None, Vec::new()).unwrap();
-    config.data_dir = dir.0.clone();
+    config.data_dir = dir.path().to_path_buf();
     server_config(&config).unwrap();
-    let first = std::fs::read(dir.0.join("tls/cert.pem")).unwrap();
+    let first = std::fs::read(dir.path().join("tls/cert.pem")).unwrap();
     server_config(&config).unwrap();
     assert_eq!(
-        std::fs::read(dir.0.join("tls/cert.pem")).unwrap(),
+        std::fs::read(dir.path().join("tls/cert.pem")).unwrap(),
         first,
         "kept, not replaced"
     );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.0.join("tls/key.pem"))
+        let mode = std::fs::metadata(dir.path().join("tls/key.pem"))
             .unwrap()
             .permissions()
             .mode();
@@ -85,7 +85,7 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     let cert = dir.file("cert.pem", &cert_a);
     let key = dir.file("key.pem", &key_a);
     let mut config = Config::load(None, Vec::new()).unwrap();
-    config.data_dir = dir.0.join("data");
+    config.data_dir = dir.path().join("data");
     config.tls.certificate = Some(cert.clone());
     config.tls.key = Some(key.clone());
     let server = server_config_checking_every(&config, Duration::ZERO).unwrap();
