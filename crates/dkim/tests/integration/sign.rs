@@ -5,8 +5,11 @@ use futures::executor::block_on;
 use mailroom_dkim::{
     Canonicalization, DkimResult, Error, Signer, SigningKey, Verifier, VerifyOptions,
 };
-use mailroom_dns::{RecordData, Txt, Zone};
+use mailroom_dns::{Lookup, Mx, RecordData, Resolver, Txt, Zone};
 use mailroom_testkit as kit;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 
 const NOW: u64 = 1_700_000_000;
 
@@ -185,6 +188,102 @@ fn signature_limit() {
         results,
         [DkimResult::Pass, DkimResult::Pass, DkimResult::Policy]
     );
+}
+
+/// A zone that counts the key lookups made of it, and how many were waiting at once: each
+/// lookup waits for one poll before it answers, so lookups made together are seen together.
+struct Watched {
+    zone: Zone,
+    asked: AtomicUsize,
+    waiting: AtomicUsize,
+    most_waiting: AtomicUsize,
+}
+
+impl Watched {
+    fn new(zone: Zone) -> Self {
+        Self {
+            zone,
+            asked: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
+            most_waiting: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Resolver for Watched {
+    async fn txt(&self, name: &str) -> Lookup<Txt> {
+        self.txt_with_ttl(name).await.0
+    }
+    async fn txt_with_ttl(&self, name: &str) -> (Lookup<Txt>, Option<u32>) {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        let now = self.waiting.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_waiting.fetch_max(now, Ordering::SeqCst);
+        let mut polled = false;
+        std::future::poll_fn(|cx| {
+            if std::mem::replace(&mut polled, true) {
+                Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+        .await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.zone.txt_with_ttl(name).await
+    }
+    fn a(&self, name: &str) -> impl Future<Output = Lookup<Ipv4Addr>> + Send {
+        self.zone.a(name)
+    }
+    fn aaaa(&self, name: &str) -> impl Future<Output = Lookup<Ipv6Addr>> + Send {
+        self.zone.aaaa(name)
+    }
+    fn mx(&self, name: &str) -> impl Future<Output = Lookup<Mx>> + Send {
+        self.zone.mx(name)
+    }
+    fn ptr(&self, ip: IpAddr) -> impl Future<Output = Lookup<String>> + Send {
+        self.zone.ptr(ip)
+    }
+}
+
+#[test]
+fn keys_are_looked_up_at_once_and_only_for_signatures_within_the_limit() {
+    // Five signatures, each with its own selector, so no lookup can be shared.
+    let mut zone = Zone::new();
+    let mut message = b"From: a@example.com\r\n\r\nbody\r\n".to_vec();
+    for n in 0..5u8 {
+        let key = SigningKey::ed25519_from_seed(&[n; 32]);
+        let selector = format!("s{n}");
+        zone.insert(
+            &format!("{selector}._domainkey.example.com"),
+            RecordData::Txt(Txt::new([key.dns_record()])),
+        )
+        .unwrap();
+        let header = Signer::new(key, "example.com", &selector)
+            .unwrap()
+            .sign(&message, NOW)
+            .unwrap();
+        message = [header.as_bytes(), &message].concat();
+    }
+    let watched = Watched::new(zone);
+    let verifier = Verifier::new(VerifyOptions::default().max_signatures(3));
+    let results: Vec<DkimResult> = block_on(verifier.verify(&watched, &message, NOW))
+        .iter()
+        .map(|r| r.result)
+        .collect();
+    assert_eq!(
+        results,
+        [
+            DkimResult::Pass,
+            DkimResult::Pass,
+            DkimResult::Pass,
+            DkimResult::Policy,
+            DkimResult::Policy
+        ]
+    );
+    // The two over the limit cost no query; the three within it were all asked before any
+    // answer came.
+    assert_eq!(watched.asked.load(Ordering::SeqCst), 3);
+    assert_eq!(watched.most_waiting.load(Ordering::SeqCst), 3);
 }
 
 #[test]
