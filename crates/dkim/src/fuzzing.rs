@@ -1,6 +1,6 @@
 //! Fuzz bodies, shared by the cargo-fuzz targets in `fuzz/` and the proptest properties.
 
-use crate::canon::BodyCanonicalizer;
+use crate::canon::{BodyCanonicalizer, canonicalize_header};
 use crate::signature::{Canonicalization, Signature};
 use crate::{KeyRecord, Verifier};
 
@@ -21,6 +21,68 @@ pub fn key_record(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = KeyRecord::parse(text);
     }
+}
+
+/// Header field canonicalization (RFC 6376 §3.4.1, §3.4.2): never panics; simple changes
+/// nothing; relaxed gives a lower-case name, a colon, and a value without CR, LF, tabs, leading,
+/// trailing or doubled spaces; relaxed of relaxed changes nothing; and the white space relaxed
+/// ignores (a run for a space, folding, space around the colon and at the ends) changes nothing.
+pub fn header(data: &[u8]) {
+    let canon = |canonicalization, field: &[u8]| {
+        let mut out = Vec::new();
+        canonicalize_header(canonicalization, field, &mut out);
+        out
+    };
+    assert_eq!(canon(Canonicalization::Simple, data), data);
+    let relaxed = canon(Canonicalization::Relaxed, data);
+    let (line, crlf) = match relaxed.strip_suffix(b"\r\n") {
+        Some(line) => (line, true),
+        None => (&relaxed[..], false),
+    };
+    assert_eq!(crlf, data.ends_with(b"\r\n"), "{relaxed:?}");
+    let Some(colon) = memchr::memchr(b':', line) else {
+        panic!("no colon in relaxed output {relaxed:?}");
+    };
+    let (name, value) = (&line[..colon], &line[colon + 1..]);
+    assert!(!name.iter().any(u8::is_ascii_uppercase), "{relaxed:?}");
+    assert!(
+        !name.ends_with(b" ") && !name.ends_with(b"\t"),
+        "{relaxed:?}"
+    );
+    assert!(
+        !value.iter().any(|c| matches!(c, b'\r' | b'\n' | b'\t')),
+        "{relaxed:?}"
+    );
+    assert!(
+        !value.starts_with(b" ") && !value.ends_with(b" "),
+        "{relaxed:?}"
+    );
+    assert!(!value.windows(2).any(|w| w == b"  "), "{relaxed:?}");
+    assert_eq!(canon(Canonicalization::Relaxed, &relaxed), relaxed);
+
+    // The same field with its white space written another way: each space after the colon a
+    // folded run, and white space around the colon and at the end of the value.
+    let Some(at) = memchr::memchr(b':', data) else {
+        return;
+    };
+    let body = data.strip_suffix(b"\r\n").unwrap_or(data);
+    let mut respaced = data[..at].to_vec();
+    respaced.extend_from_slice(b" \t: ");
+    for &c in &body[at + 1..] {
+        match c {
+            b' ' => respaced.extend_from_slice(b"\t\r\n  "),
+            c => respaced.push(c),
+        }
+    }
+    respaced.extend_from_slice(b" \t");
+    if crlf {
+        respaced.extend_from_slice(b"\r\n");
+    }
+    assert_eq!(
+        canon(Canonicalization::Relaxed, &respaced),
+        relaxed,
+        "{data:?}"
+    );
 }
 
 /// Body canonicalization: never panics, equals the plain reading of RFC 6376 §3.4.3 and §3.4.4

@@ -147,6 +147,13 @@ proptest! {
     }
 
     #[test]
+    fn header_canonicalization_is_idempotent_and_blind_to_ignored_white_space(
+        data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b' '), Just(b'\t'), Just(b':'), Just(b'A'), Just(b'b'), any::<u8>()], 0..120),
+    ) {
+        fuzzing::header(&data);
+    }
+
+    #[test]
     fn body_canonicalization_is_chunk_independent_and_idempotent(data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b' '), Just(b'\t'), Just(b'a')], 0..200)) {
         fuzzing::body(&data);
     }
