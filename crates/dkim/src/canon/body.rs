@@ -75,15 +75,62 @@ impl BodyCanonicalizer {
 
     /// Relaxed (§3.4.4): the text is copied in runs up to the next place that needs work (a
     /// tab, two spaces in a row, or a space before CR), so ordinary single spaces cost nothing.
+    ///
+    /// The chunk up to its last content octet is done by [`Self::relaxed_inner`], where nothing
+    /// needs holding back; the line ends and white space after it, by the general loop.
     fn relaxed(&mut self, data: &[u8], out: &mut impl FnMut(&[u8])) {
+        let inner_end = data
+            .iter()
+            .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .map_or(0, |last| last + 1);
+        if inner_end > 0 {
+            self.relaxed_inner(&data[..inner_end], out);
+        }
+        self.relaxed_tail(data, inner_end, out);
+    }
+
+    /// Relaxed over text that ends in content (an octet that is neither white space nor part
+    /// of a line end). Every line end and run of white space in it is then followed by content,
+    /// so none is at the end of the body, and a run is at the end of its line exactly when CRLF
+    /// follows it: each can be decided where it is found, with no state to keep.
+    fn relaxed_inner(&mut self, text: &[u8], out: &mut impl FnMut(&[u8])) {
+        let mut pos = 0;
+        if self.pending_space {
+            // A run of white space from the last chunk goes on here.
+            pos = wsp_run_end(text, 0);
+            if text[pos..].starts_with(b"\r\n") {
+                self.pending_space = false;
+            }
+        }
+        // Content follows, so what was held back is written now.
+        self.content(&[], out);
+        let mut places = Places::default();
+        while let Some(run) = places.next(text, pos) {
+            let end = wsp_run_end(text, run);
+            if text[end..].starts_with(b"\r\n") {
+                // White space before a line end goes (§3.4.4 a).
+                out(&text[pos..run]);
+            } else if text[run] == b' ' {
+                // Any other run becomes one space (§3.4.4 b): its first, if that is one.
+                out(&text[pos..=run]);
+            } else {
+                out(&text[pos..run]);
+                out(b" ");
+            }
+            pos = end;
+        }
+        out(&text[pos..]);
+    }
+
+    /// The general loop of relaxed, from `pos` to the end of the chunk: holds back white space
+    /// until the line shows it is not trailing, and line ends until content follows them.
+    fn relaxed_tail(&mut self, data: &[u8], mut pos: usize, out: &mut impl FnMut(&[u8])) {
         let mut places = Places::default();
         // A run of white space may go on from the last chunk; each later run is passed over
         // where it is found.
-        let mut pos = if self.pending_space {
-            wsp_run_end(data, 0)
-        } else {
-            0
-        };
+        if self.pending_space {
+            pos = wsp_run_end(data, pos);
+        }
         while pos < data.len() {
             if self.pending_space {
                 match data.get(pos..pos + 2) {
@@ -98,7 +145,7 @@ impl BodyCanonicalizer {
                     _ => {}
                 }
             }
-            let Some(found) = places.next(data, pos) else {
+            let Some(run) = places.next(data, pos) else {
                 // The end of the chunk: a last CR or space cannot be judged until more comes.
                 let mut end = data.len();
                 let held = data[end - 1];
@@ -115,19 +162,8 @@ impl BodyCanonicalizer {
                 }
                 return;
             };
-            // The run of white space may start just before the tab that was found.
-            let run = if found > pos && is_wsp(data[found - 1]) {
-                found
-                    - data[pos..found]
-                        .iter()
-                        .rev()
-                        .take_while(|&&c| is_wsp(c))
-                        .count()
-            } else {
-                found
-            };
             self.lines(&data[pos..run], out);
-            pos = wsp_run_end(data, found);
+            pos = wsp_run_end(data, run);
             self.pending_space = true;
         }
     }

@@ -31,9 +31,12 @@ pub(super) struct Places {
 }
 
 impl Places {
-    /// The first place at or after `from`, or a tab just after the space that starts its run.
+    /// Where the first run of white space that needs work starts, at or after `from`; `from`
+    /// must not be inside a run.
     #[inline]
     pub(super) fn next(&mut self, data: &[u8], from: usize) -> Option<usize> {
+        // Every run that needs work starts with a place, so a mask finds its start. The
+        // searches do too, but for a tab just after a space: there the run starts earlier.
         let found = if self.dense {
             self.masks.next(data, from)
         } else {
@@ -45,6 +48,7 @@ impl Places {
         found
     }
 
+    #[inline(never)]
     fn search(&mut self, data: &[u8], from: usize) -> Option<usize> {
         // Both pairs start with a space, so they are searched for only from the next space to
         // just past the last one: text without spaces (a base64 attachment after a short text
@@ -67,7 +71,18 @@ impl Places {
             self.tab.find(data, from, |d| memchr::memchr(b'\t', d)),
             pairs,
         )
+        .map(|found| run_start(data, from, found))
     }
+}
+
+/// Where the run of white space holding the place `found` starts, not before `from`.
+fn run_start(data: &[u8], from: usize, found: usize) -> usize {
+    found
+        - data[from..found]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()
 }
 
 /// Places closer together than this are found with masks rather than searches.
@@ -250,16 +265,14 @@ mod tests {
         }
     }
 
-    /// Where the runs that need work start, as the canonicalizer walks them: from each place
-    /// found, back to the start of its run, then on past the run.
+    /// Where the runs that need work start, as the canonicalizer walks them: from each run
+    /// found, which must be found at its start, on past the run.
     fn run_starts(data: &[u8], mut next: impl FnMut(&[u8], usize) -> Option<usize>) -> Vec<usize> {
         let blank = |c: u8| c == b' ' || c == b'\t';
         let mut starts = Vec::new();
         let mut from = 0;
-        while let Some(mut at) = next(data, from) {
-            while at > from && blank(data[at - 1]) {
-                at -= 1;
-            }
+        while let Some(at) = next(data, from) {
+            assert!(at == from || !blank(data[at - 1]), "{at} is inside a run");
             starts.push(at);
             from = at;
             while from < data.len() && blank(data[from]) {
