@@ -44,6 +44,8 @@ fn relaxed(field: &[u8], out: &mut Vec<u8>) {
     for &c in value {
         match c {
             // Unfolding removes CR and LF (§3.4.2); a folded line's leading WSP is the space.
+            // A bare CR or LF, which RFC 5322 allows in no field, is dropped the same way
+            // (dkimpy drops a bare LF too).
             b'\r' | b'\n' => {}
             b' ' | b'\t' => pending_space = true,
             _ => {
