@@ -9,6 +9,8 @@
 //!   [`Resolver`](mailroom_dns::Resolver) concurrently, with a cap on signatures per message.
 //! - Canonicalization ([`canonicalize_header`], [`BodyCanonicalizer`]) works on chunks, so a
 //!   large body is hashed as it passes and never held whole.
+//! - [`keygen`] makes keys; [`published::check_published_key`] checks the record published for
+//!   one as verifiers will read it, and that it holds the signing key.
 //!
 //! The crate is sans-IO: time (`t=`, `x=`) is an argument, and DNS goes through the resolver
 //! trait, so everything runs against an in-memory [`Zone`](mailroom_dns::Zone) in tests:
@@ -48,6 +50,7 @@ mod key;
 mod key_cache;
 pub mod keygen;
 mod message;
+pub mod published;
 mod result;
 mod sign;
 mod signature;

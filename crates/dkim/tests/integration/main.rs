@@ -5,5 +5,6 @@ mod corpus;
 mod interop;
 mod keys;
 mod props;
+mod published;
 mod sign;
 mod vectors;
