@@ -172,6 +172,28 @@ pub(crate) enum DkimCommand {
     /// Prints one line per signature. Exit status: 0 when at least one signature passes, 1 when
     /// none does or there is none, 2 on bad input.
     Verify(VerifyArgs),
+    /// Check the key record published for a selector as verifiers will read it, and, given the
+    /// private key, that the record holds it.
+    ///
+    /// Prints what was found, and the record to publish when none is usable or it holds another
+    /// key. Exit status: 0 when signatures will verify, 1 when something stops them, 2 on bad
+    /// input.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// The signing domain (d=).
+    #[arg(long)]
+    pub(crate) domain: String,
+    /// The selector (s=) the key is published under.
+    #[arg(long)]
+    pub(crate) selector: String,
+    /// The private key that signs (PEM, PKCS#1 or PKCS#8), to compare with the published one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) source: DnsSource,
 }
 
 #[derive(Debug, clap::Args)]

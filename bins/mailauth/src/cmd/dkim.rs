@@ -1,14 +1,17 @@
-//! `mailauth dkim keygen|sign|verify`: thin calls into mailroom-dkim.
+//! `mailauth dkim keygen|sign|verify|check`: thin calls into mailroom-dkim.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use mailroom_dkim::keygen::{self, RsaBits};
-use mailroom_dkim::{DkimResult, Signer, SigningKey, Verifier, VerifyOptions};
+use mailroom_dkim::published::{Finding, check_published_key};
+use mailroom_dkim::{
+    DkimResult, KeyRecord, PublicKey, Signer, SigningKey, Verifier, VerifyOptions,
+};
 use mailroom_dns::Txt;
 
 use super::{fail, now, read_input, read_text, runtime, to_crlf};
-use crate::cli::{DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
+use crate::cli::{CheckArgs, DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
 
 /// The longest character-string in a TXT record (RFC 1035 §3.3).
 const TXT_STRING_LEN: usize = 255;
@@ -19,6 +22,7 @@ pub(crate) fn run(command: &DkimCommand) -> ExitCode {
         DkimCommand::Keygen(args) => keygen(args).map(|()| ExitCode::SUCCESS),
         DkimCommand::Sign(args) => sign(args).map(|()| ExitCode::SUCCESS),
         DkimCommand::Verify(args) => verify(args),
+        DkimCommand::Check(args) => check(args),
     };
     outcome.unwrap_or_else(|message| fail(&message))
 }
@@ -42,7 +46,6 @@ fn keygen(args: &KeygenArgs) -> Result<(), String> {
     Signer::new(generated.key, args.domain.as_str(), args.selector.as_str())
         .map_err(|error| error.to_string())?;
     write_private(&args.out, &generated.pem)?;
-    let strings: Vec<&[u8]> = record.as_bytes().chunks(TXT_STRING_LEN).collect();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -50,9 +53,14 @@ fn keygen(args: &KeygenArgs) -> Result<(), String> {
         args.out.display(),
         args.selector,
         args.domain,
-        Txt::new(strings)
+        txt_strings(&record)
     )
     .map_err(|error| error.to_string())
+}
+
+/// A key record as the strings of a TXT record, each within the DNS limit.
+fn txt_strings(record: &str) -> Txt {
+    Txt::new(record.as_bytes().chunks(TXT_STRING_LEN))
 }
 
 /// Writes a new private key file, readable by its owner only; an existing file is kept.
@@ -130,4 +138,68 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let key = match &args.key {
+        Some(path) => Some(
+            SigningKey::from_pem(&read_text(path)?)
+                .map_err(|error| format!("{}: {error}", path.display()))?,
+        ),
+        None => None,
+    };
+    let check = runtime()?.block_on(async {
+        let resolver = super::resolver(&args.source)?;
+        check_published_key(&resolver, &args.domain, &args.selector, key.as_ref())
+            .await
+            .map_err(|error| error.to_string())
+    })?;
+    let mut out = std::io::stdout().lock();
+    let _ = match &check.record {
+        Some(record) => writeln!(out, "{}: {}", check.name, describe(record)),
+        None => writeln!(out, "{}: no usable key record", check.name),
+    };
+    for finding in &check.findings {
+        let level = if finding.is_problem() {
+            "problem"
+        } else {
+            "warning"
+        };
+        let _ = writeln!(out, "{level}: {finding}");
+    }
+    let republish = check.findings.iter().any(|finding| {
+        matches!(
+            finding,
+            Finding::NotPublished | Finding::Unusable(_) | Finding::OtherKey
+        )
+    });
+    if let (Some(key), Some(path), true) = (&key, &args.key, republish) {
+        let _ = writeln!(
+            out,
+            "; publish this record for the key in {}:\n{}. IN TXT {}",
+            path.display(),
+            check.name,
+            txt_strings(&key.dns_record())
+        );
+    }
+    Ok(if check.is_ok() {
+        let _ = if key.is_some() {
+            writeln!(out, "ok: signatures with this key will verify")
+        } else {
+            writeln!(out, "ok: verifiers can use this record")
+        };
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// What a key record publishes, in a few words.
+fn describe(record: &KeyRecord) -> String {
+    let key = match &record.key {
+        PublicKey::Rsa { bits, .. } => format!("an RSA key of {bits} bits"),
+        PublicKey::Ed25519(_) => "an Ed25519 key".to_owned(),
+        _ => "a key".to_owned(),
+    };
+    format!("publishes {key}")
 }

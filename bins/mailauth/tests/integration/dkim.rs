@@ -1,5 +1,5 @@
-//! `mailauth dkim keygen|sign|verify`, run as a user would: keys made, a message signed and
-//! verified against the record keygen printed, tampering caught.
+//! `mailauth dkim keygen|sign|verify|check`, run as a user would: keys made, a message signed and
+//! verified against the record keygen printed, tampering caught, the published record checked.
 
 use crate::mailauth;
 use mailroom_testkit::TempDir;
@@ -181,4 +181,71 @@ fn sign_refuses_bad_input_with_a_reason() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn check_finds_the_published_key_and_says_what_to_publish_when_it_is_not() {
+    let dir = TempDir::new("mailauth-dkim-check");
+    let (key, zone) = keygen(dir.path(), "ed25519");
+    let run = |selector: &str, key: &Path| {
+        let out = mailauth(
+            &[
+                "dkim",
+                "check",
+                "--domain",
+                "example.org",
+                "--selector",
+                selector,
+                "--key",
+                path(key),
+                "--zone",
+                path(&zone),
+            ],
+            b"",
+        );
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+
+    let (code, text) = run("s1", &key);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        text,
+        "s1._domainkey.example.org: publishes an Ed25519 key\n\
+         ok: signatures with this key will verify\n"
+    );
+
+    // A second key, checked against the first one's record, and under a selector with none.
+    let second = dir.path().join("second.pem");
+    let made = mailauth(
+        &[
+            "dkim",
+            "keygen",
+            "--domain",
+            "example.org",
+            "--selector",
+            "s2",
+            "--out",
+            path(&second),
+        ],
+        b"",
+    );
+    let made = String::from_utf8(made.stdout).unwrap();
+    let record = made.lines().find(|l| l.contains(" IN TXT ")).unwrap();
+    let (code, text) = run("s1", &second);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("problem: the published key is not the signing key"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&record.replace("s2._domainkey", "s1._domainkey")),
+        "{text}"
+    );
+    let (code, text) = run("s2", &second);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("problem: no key record is published"),
+        "{text}"
+    );
+    assert!(text.ends_with(&format!("{record}\n")), "{text}");
 }
