@@ -42,8 +42,9 @@ def table(t):
     backend = backend_of(t)
     p = lambda name: t[f"primitives/{backend}/{name}"]
     rows = [
-        f"**{backend}** | Mailroom | mail-auth | bare primitives | Mailroom ÷ bare | mail-auth ÷ bare",
-        "--- | ---: | ---: | ---: | ---: | ---:",
+        f"**{backend}** | Mailroom | mail-auth | bare primitives | Mailroom ÷ bare | mail-auth ÷ bare"
+        " | Mailroom ÷ (bare + SHA-256)",
+        "--- | ---: | ---: | ---: | ---: | ---: | ---:",
     ]
     for size in ["4KiB", "1MiB", "1MiB-attachment"]:
         for alg, prim in [("rsa-2048", "rsa-2048"), ("ed25519", "ed25519")]:
@@ -54,13 +55,17 @@ def table(t):
                     if ours is None or theirs is None:
                         continue
                     bare = p(f"{prim}/{op}")
+                    # The floor the 4 KiB targets leave out: hashing the message cannot be
+                    # skipped. The 1 MiB targets already include it.
+                    with_sha = bare + p(f"sha256/{size}")
                     label = f"bare {op}"
                     if size.startswith("1MiB"):
-                        bare += p(f"sha256/{size}")
+                        bare = with_sha
                         label += " + SHA-256"
                     rows.append(
                         f"{size} {alg} {canon} {op} | {fmt(ours)} | {fmt(theirs)} | "
-                        f"{fmt(bare)} ({label}) | {ours / bare:.2f}× | {theirs / bare:.2f}×"
+                        f"{fmt(bare)} ({label}) | {ours / bare:.2f}× | {theirs / bare:.2f}× | "
+                        f"{ours / with_sha:.2f}×"
                     )
     return "\n".join(rows)
 
