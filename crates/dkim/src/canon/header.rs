@@ -37,26 +37,29 @@ fn relaxed(field: &[u8], out: &mut Vec<u8>) {
         .iter()
         .rposition(|&c| !is_wsp(c))
         .map_or(0, |last| last + 1);
+    out.reserve(field.len());
     out.extend(name[..name_end].iter().map(u8::to_ascii_lowercase));
     out.push(b':');
     let mut pending_space = false;
     let mut wrote_value = false;
-    for &c in value {
-        match c {
-            // Unfolding removes CR and LF (§3.4.2); a folded line's leading WSP is the space.
-            // A bare CR or LF, which RFC 5322 allows in no field, is dropped the same way
-            // (dkimpy drops a bare LF too).
-            b'\r' | b'\n' => {}
-            b' ' | b'\t' => pending_space = true,
-            _ => {
-                if pending_space && wrote_value {
-                    out.push(b' ');
-                }
-                pending_space = false;
-                wrote_value = true;
-                out.push(c);
+    let mut rest = value;
+    while !rest.is_empty() {
+        // Octets kept as they are, copied as one piece.
+        let kept = rest.iter().position(|&c| is_blank(c)).unwrap_or(rest.len());
+        if kept > 0 {
+            if pending_space && wrote_value {
+                out.push(b' ');
             }
+            out.extend_from_slice(&rest[..kept]);
+            pending_space = false;
+            wrote_value = true;
         }
+        // Then white space and line breaks. Unfolding removes CR and LF (§3.4.2); a folded
+        // line's leading WSP is the space. A bare CR or LF, which RFC 5322 allows in no field,
+        // is dropped the same way (dkimpy drops a bare LF too).
+        let blank = rest[kept..].iter().take_while(|&&c| is_blank(c)).count();
+        pending_space |= rest[kept..kept + blank].iter().any(|&c| is_wsp(c));
+        rest = &rest[kept + blank..];
     }
     if crlf {
         out.extend_from_slice(b"\r\n");
@@ -65,6 +68,11 @@ fn relaxed(field: &[u8], out: &mut Vec<u8>) {
 
 fn is_wsp(c: u8) -> bool {
     c == b' ' || c == b'\t'
+}
+
+/// White space or part of a line break: what relaxed does not copy as it is.
+fn is_blank(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 #[cfg(test)]
