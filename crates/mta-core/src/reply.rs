@@ -138,9 +138,10 @@ impl Reply {
     /// [`Error::Reply`] naming what is wrong.
     pub fn parse(text: &str) -> Result<Self, Error> {
         let problem = |problem| Error::Reply { problem };
+        // Each line ends in LF, most in CRLF: the CR is taken off line by line below, so a
+        // CR that is part of the last line's text is kept.
         let body = text
-            .strip_suffix("\r\n")
-            .or_else(|| text.strip_suffix('\n'))
+            .strip_suffix('\n')
             .ok_or(problem("the reply does not end with a line end"))?;
         let mut code = None;
         let mut enhanced = None;

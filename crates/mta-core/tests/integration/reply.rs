@@ -45,6 +45,16 @@ fn control_characters_cannot_end_a_reply_line_early() {
 }
 
 #[test]
+fn only_the_line_end_is_taken_off_the_last_line() {
+    // Found by the smtp_reply fuzz target: the last line lost a CR of its own text, so the
+    // reply wrote out as one that read back different.
+    let reply = Reply::parse("550 x\r\r\n").unwrap();
+    assert_eq!(reply.lines, ["x\r"]);
+    assert_eq!(Reply::parse(&reply.to_string()).unwrap(), reply);
+    mailroom_mta_core::fuzzing::reply(b"550 5.\x02\0\0\0.\x02I\r\r\r\r\n");
+}
+
+#[test]
 fn malformed_replies_are_errors_naming_the_problem() {
     for (text, problem) in [
         ("250 ok", "the reply does not end with a line end"),
