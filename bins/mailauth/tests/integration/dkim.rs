@@ -12,6 +12,14 @@ fn path(p: &Path) -> &str {
 /// Makes a key, writes the printed record as a zone file, and returns (key, zone).
 fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
     let key = dir.join(format!("{algorithm}.pem"));
+    let record = keygen_as(&key, algorithm, "s1");
+    let zone = dir.join(format!("{algorithm}.zone"));
+    std::fs::write(&zone, record).unwrap();
+    (key, zone)
+}
+
+/// Makes a key for example.org under `selector`, written to `key`; returns the printed record.
+fn keygen_as(key: &Path, algorithm: &str, selector: &str) -> String {
     let out = mailauth(
         &[
             "dkim",
@@ -21,9 +29,9 @@ fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
             "--domain",
             "example.org",
             "--selector",
-            "s1",
+            selector,
             "--out",
-            path(&key),
+            path(key),
         ],
         b"",
     );
@@ -33,13 +41,12 @@ fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
         String::from_utf8_lossy(&out.stderr)
     );
     let printed = String::from_utf8(out.stdout).unwrap();
-    let record = printed
+    let start = format!("{selector}._domainkey.example.org. IN TXT \"v=DKIM1;");
+    printed
         .lines()
-        .find(|l| l.starts_with("s1._domainkey.example.org. IN TXT \"v=DKIM1;"))
-        .unwrap();
-    let zone = dir.join(format!("{algorithm}.zone"));
-    std::fs::write(&zone, record).unwrap();
-    (key, zone)
+        .find(|l| l.starts_with(&start))
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -216,21 +223,7 @@ fn check_finds_the_published_key_and_says_what_to_publish_when_it_is_not() {
 
     // A second key, checked against the first one's record, and under a selector with none.
     let second = dir.path().join("second.pem");
-    let made = mailauth(
-        &[
-            "dkim",
-            "keygen",
-            "--domain",
-            "example.org",
-            "--selector",
-            "s2",
-            "--out",
-            path(&second),
-        ],
-        b"",
-    );
-    let made = String::from_utf8(made.stdout).unwrap();
-    let record = made.lines().find(|l| l.contains(" IN TXT ")).unwrap();
+    let record = keygen_as(&second, "ed25519", "s2");
     let (code, text) = run("s1", &second);
     assert_eq!(code, Some(1), "{text}");
     assert!(
