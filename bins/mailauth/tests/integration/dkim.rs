@@ -19,7 +19,7 @@ fn keygen(dir: &Path, algorithm: &str) -> (PathBuf, PathBuf) {
 }
 
 /// Makes a key for example.org under `selector`, written to `key`; returns the printed record.
-fn keygen_as(key: &Path, algorithm: &str, selector: &str) -> String {
+pub(crate) fn keygen_as(key: &Path, algorithm: &str, selector: &str) -> String {
     let out = mailauth(
         &[
             "dkim",
