@@ -1,7 +1,7 @@
 //! Key records (RFC 6376 §3.6.1, RFC 8463 §4): the TXT record at
 //! `<selector>._domainkey.<domain>` that holds a signer's public key.
 
-use crate::error::{Error, KeyType, Record};
+use crate::error::{Error, KeyType, Record, TagListProblem};
 use crate::signature::decode_base64;
 use crate::tag_list;
 
@@ -91,6 +91,16 @@ pub struct KeyRecord {
 }
 
 impl KeyRecord {
+    /// Parses a TXT record's strings joined, as the DNS gives them: not known to be UTF-8.
+    pub(crate) fn parse_txt(text: &[u8]) -> Result<Self, Error> {
+        let text = std::str::from_utf8(text).map_err(|_| Error::TagList {
+            record: Record::Key,
+            offset: 0,
+            problem: TagListProblem::NotUtf8,
+        })?;
+        Self::parse(text)
+    }
+
     /// Parses a key record's text (its TXT strings joined).
     ///
     /// # Errors

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use mailroom_dns::{ParsedCache, TtlCache};
 
 use crate::crypto::PreparedKey;
-use crate::error::{Error, Record, TagListProblem};
+use crate::error::Error;
 use crate::key::KeyRecord;
 
 /// How many distinct key records are kept; when full, the cache starts again empty.
@@ -54,19 +54,12 @@ impl KeyCache {
     /// The key record for this text, parsed now or earlier.
     pub(crate) fn parse(&self, text: &[u8]) -> Parsed {
         self.entries.get_or_parse(text, |text| {
-            std::str::from_utf8(text)
-                .map_err(|_| Error::TagList {
-                    record: Record::Key,
-                    offset: 0,
-                    problem: TagListProblem::NotUtf8,
+            KeyRecord::parse_txt(text).map(|record| {
+                Arc::new(CachedKey {
+                    prepared: PreparedKey::new(&record.key),
+                    record,
                 })
-                .and_then(KeyRecord::parse)
-                .map(|record| {
-                    Arc::new(CachedKey {
-                        prepared: PreparedKey::new(&record.key),
-                        record,
-                    })
-                })
+            })
         })
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use mailroom_dns::{Answer, DnsError, Resolver};
 
-use crate::error::{Error, Record, TagListProblem};
+use crate::error::{Error, Record};
 use crate::key::{KeyRecord, MIN_RSA_BITS, PublicKey};
 use crate::signing_key::SigningKey;
 use crate::verify::DEFAULT_MAX_KEY_RECORD_LEN;
@@ -228,10 +228,5 @@ fn parse(name: &str, text: &[u8]) -> Result<KeyRecord, Error> {
             limit: DEFAULT_MAX_KEY_RECORD_LEN,
         });
     }
-    let text = std::str::from_utf8(text).map_err(|_| Error::TagList {
-        record: Record::Key,
-        offset: 0,
-        problem: TagListProblem::NotUtf8,
-    })?;
-    KeyRecord::parse(text)
+    KeyRecord::parse_txt(text)
 }
