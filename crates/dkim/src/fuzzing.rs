@@ -1,6 +1,8 @@
 //! Fuzz bodies, shared by the cargo-fuzz targets in `fuzz/` and the proptest properties.
 
 use crate::canon::{BodyCanonicalizer, canonicalize_header};
+use crate::crypto::Sha256;
+use crate::hash::BodyHasher;
 use crate::signature::{Canonicalization, Signature};
 use crate::{KeyRecord, Verifier};
 
@@ -124,7 +126,9 @@ fn reference_header(field: &[u8]) -> Vec<u8> {
 }
 
 /// Body canonicalization: never panics, equals the plain reading of RFC 6376 §3.4.3 and §3.4.4
-/// below however the input is split, and canonicalizing the output again changes nothing.
+/// below however the input is split, and canonicalizing the output again changes nothing. The
+/// body hash, which gathers the output its own way, hashes exactly that output, with and
+/// without an `l=` limit.
 pub fn body(data: &[u8]) {
     let (split, body) = match data.split_first() {
         Some((&split, body)) => (usize::from(split), body),
@@ -143,6 +147,25 @@ pub fn body(data: &[u8]) {
         let bytewise: Vec<&[u8]> = body.chunks(1).collect();
         assert_eq!(canonicalize(canonicalization, &bytewise), expected);
         assert_eq!(canonicalize(canonicalization, &[&whole]), whole);
+
+        let limit = split.min(expected.len());
+        for chunks in [&[body][..], &[&body[..at], &body[at..]], &bytewise] {
+            for (l, hashed) in [(None, &expected[..]), (Some(limit), &expected[..limit])] {
+                let mut hasher = BodyHasher::new(canonicalization, l.map(|l| l as u64));
+                for chunk in chunks {
+                    hasher.update(chunk);
+                }
+                let hash = hasher.finish();
+                let mut sha = Sha256::new();
+                sha.update(hashed);
+                assert_eq!(
+                    hash.digest,
+                    sha.finish(),
+                    "{canonicalization} hash, l={l:?}"
+                );
+                assert_eq!(hash.length, expected.len() as u64);
+            }
+        }
     }
 }
 

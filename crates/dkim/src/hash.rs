@@ -1,6 +1,8 @@
 //! The body hash (`bh=`, RFC 6376 §3.7): canonicalization and SHA-256 over a stream of chunks.
 
-use crate::canon::BodyCanonicalizer;
+use std::ops::Range;
+
+use crate::canon::{BodyCanonicalizer, Output};
 use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
@@ -11,6 +13,13 @@ const GATHER: usize = 4096;
 /// Output at least this long goes to the hash directly rather than through the gathering
 /// buffer, once what was gathered before it has been hashed.
 const DIRECT: usize = 256;
+
+/// Relaxed's pieces up to this long are copied as a block of this size, which needs no call;
+/// the octets past the piece are overwritten by what comes next.
+const PIECE: usize = 64;
+
+/// Room past [`GATHER`] in the buffer, so a block copy may start anywhere up to it.
+const SLACK: usize = PIECE + 1;
 
 /// Hashes a body as it streams in, up to an optional `l=` length.
 #[derive(Debug, Clone)]
@@ -23,7 +32,10 @@ pub(crate) struct BodyHasher {
 #[derive(Debug, Clone)]
 struct Sink {
     sha: Sha256,
-    gathered: Vec<u8>,
+    /// Output waiting to be hashed, in `gathered[..filled]`; empty until first needed, then
+    /// `GATHER + SLACK` long.
+    gathered: Box<[u8]>,
+    filled: usize,
     limit: Option<u64>,
     /// Octets of canonicalized body seen, hashed or not.
     length: u64,
@@ -34,23 +46,54 @@ struct Sink {
 /// How many short pieces are hashed one by one before a gathering buffer is made for them.
 const SHORT_PIECES_UNGATHERED: usize = 8;
 
-impl Sink {
+impl Output for Sink {
     #[inline]
-    fn take(&mut self, bytes: &[u8]) {
-        // The usual case, a short run with no l= limit, first: relaxed passes one per change.
-        if self.limit.is_none()
-            && bytes.len() < DIRECT
-            && self.gathered.len() + bytes.len() <= self.gathered.capacity()
-        {
+    fn write(&mut self, bytes: &[u8]) {
+        // The usual case, a short run with no l= limit, first.
+        let end = self.filled + bytes.len();
+        if self.limit.is_none() && bytes.len() < DIRECT && end <= self.room() {
+            self.gathered[self.filled..end].copy_from_slice(bytes);
+            self.filled = end;
             self.length += bytes.len() as u64;
-            self.gathered.extend_from_slice(bytes);
             return;
         }
-        self.take_slow(bytes);
+        self.write_slow(bytes);
+    }
+
+    #[inline]
+    fn write_then_space(&mut self, text: &[u8], range: Range<usize>, space: bool) {
+        let (start, len) = (range.start, range.end - range.start);
+        if self.limit.is_none()
+            && len <= PIECE
+            && self.filled < self.room()
+            && let Some(block) = text.get(start..start + PIECE)
+        {
+            // A block of PIECE octets, then the space, which the next write overwrites when it
+            // is not wanted: no call and no branch on the piece.
+            let at = self.filled;
+            self.gathered[at..at + PIECE].copy_from_slice(block);
+            self.gathered[at + len] = b' ';
+            let written = len + usize::from(space);
+            self.filled += written;
+            self.length += written as u64;
+            return;
+        }
+        self.write(&text[range]);
+        if space {
+            self.write(b" ");
+        }
+    }
+}
+
+impl Sink {
+    /// How far `filled` may go for a write: `GATHER` once the buffer is made, else nothing.
+    #[inline]
+    fn room(&self) -> usize {
+        self.gathered.len().saturating_sub(SLACK)
     }
 
     #[inline(never)]
-    fn take_slow(&mut self, bytes: &[u8]) {
+    fn write_slow(&mut self, bytes: &[u8]) {
         let hashed = match self.limit {
             None => bytes.len(),
             Some(limit) => usize::try_from(limit.saturating_sub(self.length))
@@ -58,28 +101,30 @@ impl Sink {
         };
         self.length += bytes.len() as u64;
         let bytes = &bytes[..hashed];
-        if bytes.len() >= DIRECT || self.gathered.len() + bytes.len() > GATHER {
+        if bytes.len() >= DIRECT || self.filled + bytes.len() > GATHER {
             self.flush();
         }
         if bytes.len() >= DIRECT {
             self.sha.update(bytes);
-        } else if self.gathered.capacity() == 0 && self.short_pieces < SHORT_PIECES_UNGATHERED {
+        } else if self.gathered.is_empty() && self.short_pieces < SHORT_PIECES_UNGATHERED {
             // The first few short pieces are hashed as they come: a body given whole ends in
             // one (the final CRLF), which is not worth a buffer of its own.
             self.short_pieces += 1;
             self.sha.update(bytes);
         } else {
-            if self.gathered.capacity() == 0 {
-                self.gathered.reserve_exact(GATHER);
+            if self.gathered.is_empty() {
+                self.gathered = vec![0; GATHER + SLACK].into_boxed_slice();
             }
-            self.gathered.extend_from_slice(bytes);
+            let end = self.filled + bytes.len();
+            self.gathered[self.filled..end].copy_from_slice(bytes);
+            self.filled = end;
         }
     }
 
     fn flush(&mut self) {
-        if !self.gathered.is_empty() {
-            self.sha.update(&self.gathered);
-            self.gathered.clear();
+        if self.filled > 0 {
+            self.sha.update(&self.gathered[..self.filled]);
+            self.filled = 0;
         }
     }
 }
@@ -98,7 +143,8 @@ impl BodyHasher {
             canon: BodyCanonicalizer::new(canonicalization),
             sink: Sink {
                 sha: Sha256::new(),
-                gathered: Vec::new(),
+                gathered: Box::default(),
+                filled: 0,
                 limit,
                 length: 0,
                 short_pieces: 0,
@@ -108,12 +154,12 @@ impl BodyHasher {
 
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         let sink = &mut self.sink;
-        self.canon.update(chunk, &mut |bytes| sink.take(bytes));
+        self.canon.update_to(chunk, sink);
     }
 
     pub(crate) fn finish(mut self) -> BodyHash {
         let sink = &mut self.sink;
-        self.canon.finish(&mut |bytes| sink.take(bytes));
+        self.canon.finish_to(sink);
         self.sink.flush();
         BodyHash {
             digest: self.sink.sha.finish(),

@@ -1,7 +1,38 @@
 //! Body canonicalization (RFC 6376 §3.4.3, §3.4.4) over a stream of chunks.
 
+use std::ops::Range;
+
 use super::scan::Places;
 use crate::signature::Canonicalization;
+
+/// Where canonicalized output goes, in order. Any `FnMut(&[u8])` is one; the body hasher is
+/// another, which copies relaxed's short pieces into its buffer without a call each.
+pub(crate) trait Output {
+    /// Takes the next octets of output.
+    fn write(&mut self, bytes: &[u8]);
+
+    /// Takes `text[range]` and then, if `space`, one space: the text before a run of white
+    /// space and what relaxed makes of the run. `text` goes on past the range.
+    #[inline]
+    fn write_then_space(&mut self, text: &[u8], range: Range<usize>, space: bool) {
+        if space && text.get(range.end) == Some(&b' ') {
+            // The run's own first space is the one kept: one piece.
+            self.write(&text[range.start..=range.end]);
+        } else {
+            self.write(&text[range]);
+            if space {
+                self.write(b" ");
+            }
+        }
+    }
+}
+
+impl<F: FnMut(&[u8])> Output for F {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self(bytes);
+    }
+}
 
 /// Canonicalizes a body fed in chunks of any size, so a large message is never held whole.
 ///
@@ -45,7 +76,12 @@ impl BodyCanonicalizer {
     }
 
     /// Canonicalizes the next chunk, passing output to `out` in slices.
-    pub fn update(&mut self, mut chunk: &[u8], out: &mut impl FnMut(&[u8])) {
+    pub fn update(&mut self, chunk: &[u8], out: &mut impl FnMut(&[u8])) {
+        self.update_to(chunk, out);
+    }
+
+    /// [`Self::update`] to any [`Output`].
+    pub(crate) fn update_to(&mut self, mut chunk: &[u8], out: &mut impl Output) {
         if chunk.is_empty() {
             return;
         }
@@ -78,7 +114,7 @@ impl BodyCanonicalizer {
     ///
     /// The chunk up to its last content octet is done by [`Self::relaxed_inner`], where nothing
     /// needs holding back; the line ends and white space after it, by the general loop.
-    fn relaxed(&mut self, data: &[u8], out: &mut impl FnMut(&[u8])) {
+    fn relaxed(&mut self, data: &[u8], out: &mut impl Output) {
         let inner_end = data
             .iter()
             .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
@@ -93,7 +129,7 @@ impl BodyCanonicalizer {
     /// of a line end). Every line end and run of white space in it is then followed by content,
     /// so none is at the end of the body, and a run is at the end of its line exactly when CRLF
     /// follows it: each can be decided where it is found, with no state to keep.
-    fn relaxed_inner(&mut self, text: &[u8], out: &mut impl FnMut(&[u8])) {
+    fn relaxed_inner(&mut self, text: &[u8], out: &mut impl Output) {
         let mut pos = 0;
         if self.pending_space {
             // A run of white space from the last chunk goes on here.
@@ -107,24 +143,18 @@ impl BodyCanonicalizer {
         let mut places = Places::default();
         while let Some(run) = places.next(text, pos) {
             let end = wsp_run_end(text, run);
-            if text[end..].starts_with(b"\r\n") {
-                // White space before a line end goes (§3.4.4 a).
-                out(&text[pos..run]);
-            } else if text[run] == b' ' {
-                // Any other run becomes one space (§3.4.4 b): its first, if that is one.
-                out(&text[pos..=run]);
-            } else {
-                out(&text[pos..run]);
-                out(b" ");
-            }
+            // White space before a line end goes (§3.4.4 a); any other run becomes one space
+            // (§3.4.4 b).
+            let trailing = text[end..].starts_with(b"\r\n");
+            out.write_then_space(text, pos..run, !trailing);
             pos = end;
         }
-        out(&text[pos..]);
+        out.write(&text[pos..]);
     }
 
     /// The general loop of relaxed, from `pos` to the end of the chunk: holds back white space
     /// until the line shows it is not trailing, and line ends until content follows them.
-    fn relaxed_tail(&mut self, data: &[u8], mut pos: usize, out: &mut impl FnMut(&[u8])) {
+    fn relaxed_tail(&mut self, data: &[u8], mut pos: usize, out: &mut impl Output) {
         let mut places = Places::default();
         // A run of white space may go on from the last chunk; each later run is passed over
         // where it is found.
@@ -170,7 +200,7 @@ impl BodyCanonicalizer {
 
     /// Writes text that may hold line ends, holding back the CRLFs at its end: they are
     /// trailing empty lines unless content follows.
-    fn lines(&mut self, text: &[u8], out: &mut impl FnMut(&[u8])) {
+    fn lines(&mut self, text: &[u8], out: &mut impl Output) {
         let mut end = text.len();
         let mut trailing = 0;
         while end >= 2 && text[end - 1] == b'\n' && text[end - 2] == b'\r' {
@@ -188,6 +218,11 @@ impl BodyCanonicalizer {
 
     /// Ends the body, writing what the rules keep of the held-back bytes.
     pub fn finish(&mut self, out: &mut impl FnMut(&[u8])) {
+        self.finish_to(out);
+    }
+
+    /// [`Self::finish`] to any [`Output`].
+    pub(crate) fn finish_to(&mut self, out: &mut impl Output) {
         if self.pending_cr {
             self.pending_cr = false;
             self.content(b"\r", out);
@@ -195,11 +230,11 @@ impl BodyCanonicalizer {
         match self.canonicalization {
             // §3.4.3: trailing empty lines go; an empty body is a single CRLF; a last line
             // without CRLF gets one.
-            Canonicalization::Simple => out(b"\r\n"),
+            Canonicalization::Simple => out.write(b"\r\n"),
             // §3.4.4 (with erratum 1384): an empty body stays empty.
             Canonicalization::Relaxed => {
                 if self.wrote_content {
-                    out(b"\r\n");
+                    out.write(b"\r\n");
                 }
             }
         }
@@ -212,18 +247,18 @@ impl BodyCanonicalizer {
         self.pending_lines += 1;
     }
 
-    fn content(&mut self, bytes: &[u8], out: &mut impl FnMut(&[u8])) {
+    fn content(&mut self, bytes: &[u8], out: &mut impl Output) {
         for _ in 0..self.pending_lines {
-            out(b"\r\n");
+            out.write(b"\r\n");
         }
         self.pending_lines = 0;
         if self.pending_space {
             // Relaxed: a run of white space inside a line becomes one space (§3.4.4 b).
             self.pending_space = false;
-            out(b" ");
+            out.write(b" ");
         }
         self.wrote_content = true;
-        out(bytes);
+        out.write(bytes);
     }
 }
 

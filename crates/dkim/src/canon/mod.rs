@@ -5,4 +5,5 @@ mod header;
 mod scan;
 
 pub use body::BodyCanonicalizer;
+pub(crate) use body::Output;
 pub use header::canonicalize_header;

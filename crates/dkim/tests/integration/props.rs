@@ -168,6 +168,16 @@ proptest! {
         fuzzing::body(&stretches.concat());
     }
 
+    /// Bodies several times as long as the body hash's buffer (4 KiB), so its pieces end at
+    /// every place near a buffer's end.
+    #[test]
+    fn bodies_longer_than_the_hash_buffer_hash_as_the_rfc_words_it(
+        dense in dense(), sparse in sparse(), times in 8usize..40,
+    ) {
+        let stretch = [dense, sparse].concat();
+        fuzzing::body(&stretch.repeat(times));
+    }
+
     #[test]
     fn any_message_verifies_without_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
         fuzzing::verify(&data);
