@@ -302,6 +302,47 @@ fn dns_failures_are_temporary() {
 }
 
 #[test]
+fn key_records_over_the_size_cap_are_refused_unparsed() {
+    // A record up to the cap (4096 octets by default) is read; one octet more is refused
+    // before parsing, as permerror, unless the verifier is given a larger cap.
+    let key = SigningKey::ed25519_from_seed(&[8; 32]);
+    let published = key.dns_record();
+    let record_of = |len: usize| {
+        let head = format!("{published}; n=");
+        let text = format!("{head}{}", "x".repeat(len - head.len()));
+        // Character-strings of at most 255 octets, as DNS carries them.
+        Txt::new(text.as_bytes().chunks(255))
+    };
+    let signer = Signer::new(key, "example.com", "sel").unwrap();
+    let message = b"From: a@example.com\r\n\r\nbody\r\n";
+    let signed = [signer.sign(message, NOW).unwrap().as_bytes(), message].concat();
+    let zone_with = |record: Txt| {
+        let mut zone = Zone::new();
+        zone.insert("sel._domainkey.example.com", RecordData::Txt(record))
+            .unwrap();
+        zone
+    };
+
+    let at_cap = zone_with(record_of(mailroom_dkim::DEFAULT_MAX_KEY_RECORD_LEN));
+    assert_eq!(verify(&at_cap, &signed), [DkimResult::Pass]);
+
+    let over_cap = zone_with(record_of(mailroom_dkim::DEFAULT_MAX_KEY_RECORD_LEN + 1));
+    let results = block_on(Verifier::default().verify(&over_cap, &signed, NOW));
+    assert_eq!(results[0].result, DkimResult::PermError);
+    assert_eq!(
+        results[0].error,
+        Some(Error::KeyRecordTooLarge {
+            name: "sel._domainkey.example.com".into(),
+            len: 4097,
+            limit: 4096,
+        })
+    );
+    let larger_cap = Verifier::new(VerifyOptions::default().max_key_record_len(8192));
+    let results = block_on(larger_cap.verify(&over_cap, &signed, NOW));
+    assert_eq!(results[0].result, DkimResult::Pass);
+}
+
+#[test]
 fn testing_flag_is_reported() {
     let key = SigningKey::ed25519_from_seed(&[8; 32]);
     let mut zone = Zone::new();
