@@ -27,15 +27,19 @@ Subject: A long one\r\nDate: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n\
 Message-ID: <20030712040037.46341.5F8J@example.com>\r\n\r\n";
 
 /// Feeds the message in chunks from one reused buffer: the header, then lines of text with
-/// tabs, doubled spaces and trailing spaces for relaxed canonicalization to change.
+/// tabs, doubled spaces and trailing spaces for relaxed canonicalization to change, cut into
+/// chunks wherever the chunk size falls.
 fn feed(buffer: &mut Vec<u8>, mut take: impl FnMut(&[u8])) {
     let line = b"dinner is  ready at\tseven, bring the wine and cheese. \r\n";
+    let mut in_line = 0;
     let mut sent = 0;
     buffer.clear();
     buffer.extend_from_slice(HEADER);
     while sent < MESSAGE_SIZE {
-        while buffer.len() + line.len() <= CHUNK {
-            buffer.extend_from_slice(line);
+        while buffer.len() < CHUNK {
+            let len = (CHUNK - buffer.len()).min(line.len() - in_line);
+            buffer.extend_from_slice(&line[in_line..in_line + len]);
+            in_line = (in_line + len) % line.len();
         }
         take(buffer);
         sent += buffer.len();
