@@ -28,7 +28,12 @@ fn setup(key: &SigningKey) -> Zone {
 }
 
 fn verify(zone: &Zone, message: &[u8]) -> Vec<DkimResult> {
-    block_on(Verifier::default().verify(zone, message, NOW))
+    verify_with(&Verifier::default(), zone, message)
+}
+
+/// Each signature's result, from the given verifier and resolver.
+fn verify_with(verifier: &Verifier, resolver: &impl Resolver, message: &[u8]) -> Vec<DkimResult> {
+    block_on(verifier.verify(resolver, message, NOW))
         .iter()
         .map(|r| r.result)
         .collect()
@@ -180,10 +185,7 @@ fn signature_limit() {
         message = [header.as_bytes(), &message].concat();
     }
     let verifier = Verifier::new(VerifyOptions::default().max_signatures(2));
-    let results: Vec<DkimResult> = block_on(verifier.verify(&zone, &message, NOW))
-        .iter()
-        .map(|r| r.result)
-        .collect();
+    let results = verify_with(&verifier, &zone, &message);
     assert_eq!(
         results,
         [DkimResult::Pass, DkimResult::Pass, DkimResult::Policy]
@@ -266,10 +268,7 @@ fn keys_are_looked_up_at_once_and_only_for_signatures_within_the_limit() {
     }
     let watched = Watched::new(zone);
     let verifier = Verifier::new(VerifyOptions::default().max_signatures(3));
-    let results: Vec<DkimResult> = block_on(verifier.verify(&watched, &message, NOW))
-        .iter()
-        .map(|r| r.result)
-        .collect();
+    let results = verify_with(&verifier, &watched, &message);
     assert_eq!(
         results,
         [
