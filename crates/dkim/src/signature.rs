@@ -437,10 +437,11 @@ pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
     // without their folding white space on the stack rather than in a new string.
     let mut gathered = [0u8; 1024];
     if value.len() <= gathered.len() {
+        // Copied line by line: the white space is where a long value was folded.
         let mut len = 0;
-        for c in value.bytes().filter(|&c| !tag_list::is_fws(c)) {
-            gathered[len] = c;
-            len += 1;
+        for piece in value.as_bytes().split(|&c| tag_list::is_fws(c)) {
+            gathered[len..len + piece.len()].copy_from_slice(piece);
+            len += piece.len();
         }
         return BASE64.decode(&gathered[..len]).ok();
     }
@@ -489,20 +490,20 @@ pub(crate) fn is_domain_name(name: &str) -> bool {
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         })
-        && mailroom_dns::to_ascii(name).is_ok()
+        && mailroom_dns::to_ascii_cow(name).is_ok()
 }
 
 /// Whether `domain` is `parent` or a subdomain of it, comparing A-labels without case.
 pub(crate) fn is_within(domain: &str, parent: &str) -> bool {
     let (Ok(domain), Ok(parent)) = (
-        mailroom_dns::to_ascii(domain),
-        mailroom_dns::to_ascii(parent),
+        mailroom_dns::to_ascii_cow(domain),
+        mailroom_dns::to_ascii_cow(parent),
     ) else {
         return false;
     };
     domain == parent
         || domain
-            .strip_suffix(&parent)
+            .strip_suffix(&*parent)
             .is_some_and(|prefix| prefix.ends_with('.'))
 }
 

@@ -24,37 +24,54 @@ pub(crate) struct Tag<'a> {
 
 /// Splits a tag-list into its tags, in order. Empty tag-specs (`;;`, a trailing `;`) are
 /// skipped, as real signers write them; a repeated tag name invalidates the list (§3.2).
+///
+/// Each tag-spec is read in one pass from its start: white space, the name, white space, `=`;
+/// the value is then only checked for control characters (in a loop without early exit, which
+/// the compiler turns into SIMD compares) and trimmed at its ends.
 pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> {
+    let bytes = input.as_bytes();
     // Room for the tags a signature usually has, so the list is not grown tag by tag.
     let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
-    let mut start = 0;
-    while start <= input.len() {
-        let offset = start;
-        let end =
-            memchr::memchr(b';', &input.as_bytes()[offset..]).map_or(input.len(), |at| offset + at);
-        let segment = &input[offset..end];
-        start = end + 1;
-        if segment.bytes().all(is_fws) {
+    let mut next = 0;
+    while next <= bytes.len() {
+        let offset = next;
+        let end = memchr::memchr(b';', &bytes[offset..]).map_or(bytes.len(), |at| offset + at);
+        let spec = &bytes[offset..end];
+        next = end + 1;
+        let Some(name_start) = spec.iter().position(|&c| !is_fws(c)) else {
             continue;
-        }
+        };
         let error = |problem| Error::TagList {
             record,
             offset,
             problem,
         };
-        let equals = memchr::memchr(b'=', segment.as_bytes())
-            .ok_or_else(|| error(TagListProblem::MissingEquals))?;
-        let name = trim_fws(&segment[..equals]);
-        let mut name_chars = name.bytes();
-        let name_ok = name_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-            && name_chars.all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let name_end = spec[name_start..]
+            .iter()
+            .position(|&c| !is_name_char(c))
+            .map_or(spec.len(), |len| name_start + len);
+        let equals = spec[name_end..]
+            .iter()
+            .position(|&c| !is_fws(c))
+            .map_or(spec.len(), |len| name_end + len);
+        let name_ok = spec[name_start].is_ascii_alphabetic() && spec.get(equals) == Some(&b'=');
         if !name_ok {
-            return Err(error(TagListProblem::BadTagName));
+            // A name with an `=` after it somewhere is a bad name; none at all, a missing `=`.
+            return Err(error(if spec.contains(&b'=') {
+                TagListProblem::BadTagName
+            } else {
+                TagListProblem::MissingEquals
+            }));
         }
-        let raw = &segment[equals + 1..];
-        if raw.bytes().any(|c| c.is_ascii_control() && !is_fws(c)) {
+        let raw = &spec[equals + 1..];
+        if raw
+            .iter()
+            .fold(false, |bad, &c| bad | is_bad_value_octet(c))
+        {
             return Err(error(TagListProblem::BadValue));
         }
+        // Slices at ASCII octets (or the ends), so on character boundaries.
+        let name = &input[offset + name_start..offset + name_end];
         // Names are short: compared in place rather than by a call to memcmp each.
         if tags.iter().any(|tag| tag.name.bytes().eq(name.bytes())) {
             return Err(Error::DuplicateTag {
@@ -65,11 +82,21 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
         let raw_start = offset + equals + 1;
         tags.push(Tag {
             name,
-            value: trim_fws(raw),
-            raw_value: raw_start..raw_start + raw.len(),
+            value: trim_fws(&input[raw_start..end]),
+            raw_value: raw_start..end,
         });
     }
     Ok(tags)
+}
+
+/// ALNUMPUNC: what a tag name is made of after its first letter.
+fn is_name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// A control character other than folding white space, which no tag value may hold.
+fn is_bad_value_octet(c: u8) -> bool {
+    (c < 0x20 || c == 0x7f) && !is_fws(c)
 }
 
 /// Whether the octet can be part of folding white space: SP, HTAB, CR or LF.
@@ -79,7 +106,17 @@ pub(crate) fn is_fws(c: u8) -> bool {
 
 /// The text without folding white space at either end.
 pub(crate) fn trim_fws(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_ascii() && is_fws(c as u8))
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&c| !is_fws(c))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&c| !is_fws(c))
+        .map_or(start, |last| last + 1);
+    // Both ends are at ASCII octets or the ends of the text.
+    &text[start..end]
 }
 
 /// The text with all folding white space removed, as base64 values (`b=`, `bh=`, `p=`) are read.

@@ -435,7 +435,7 @@ async fn lookup_key<R: Resolver>(
     signature: &Signature,
     now: u64,
 ) -> Result<Arc<CachedKey>, Error> {
-    let name = format!("{}._domainkey.{}", signature.selector, signature.domain);
+    let name = [&signature.selector, "._domainkey.", &signature.domain].concat();
     if let Some(kept) = keys.kept(&name, now) {
         return Ok(kept);
     }
@@ -492,8 +492,8 @@ fn check_key(key: &KeyRecord, signature: &Signature) -> Result<(), Error> {
             .and_then(|i| i.rsplit_once('@'))
             .map(|(_, domain)| domain);
         if let Some(auid_domain) = auid_domain {
-            let same = mailroom_dns::to_ascii(auid_domain).ok()
-                == mailroom_dns::to_ascii(&signature.domain).ok();
+            let same = mailroom_dns::to_ascii_cow(auid_domain).ok()
+                == mailroom_dns::to_ascii_cow(&signature.domain).ok();
             if !same {
                 return Err(Error::KeyStrict);
             }
