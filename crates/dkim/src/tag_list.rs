@@ -132,6 +132,63 @@ pub(crate) fn strip_fws(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// §3.2 read plainly: split at each `;`, then at the first `=`, trim, check.
+    fn reference(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> {
+        let mut tags: Vec<Tag<'_>> = Vec::new();
+        let mut offset = 0;
+        for spec in input.split(';') {
+            let start = offset;
+            offset += spec.len() + 1;
+            if spec.bytes().all(is_fws) {
+                continue;
+            }
+            let error = |problem| Error::TagList {
+                record,
+                offset: start,
+                problem,
+            };
+            let (name, raw) = spec
+                .split_once('=')
+                .ok_or_else(|| error(TagListProblem::MissingEquals))?;
+            let name = name.trim_matches(|c: char| c.is_ascii() && is_fws(c as u8));
+            let mut chars = name.chars();
+            let name_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !name_ok {
+                return Err(error(TagListProblem::BadTagName));
+            }
+            if raw
+                .chars()
+                .any(|c| c.is_ascii_control() && !is_fws(c as u8))
+            {
+                return Err(error(TagListProblem::BadValue));
+            }
+            if tags.iter().any(|tag| tag.name == name) {
+                return Err(Error::DuplicateTag {
+                    record,
+                    tag: name.to_owned(),
+                });
+            }
+            let end = start + spec.len();
+            tags.push(Tag {
+                name,
+                value: raw.trim_matches(|c: char| c.is_ascii() && is_fws(c as u8)),
+                raw_value: end - raw.len()..end,
+            });
+        }
+        Ok(tags)
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_agrees_with_a_plain_reading(
+            input in "[ab1_ =;\t\r\n\u{1}\u{7f}é-]{0,40}",
+        ) {
+            prop_assert_eq!(parse(&input, Record::Key), reference(&input, Record::Key));
+        }
+    }
 
     fn names_and_values(input: &str) -> Vec<(&str, &str)> {
         parse(input, Record::Signature)
