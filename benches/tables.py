@@ -7,10 +7,13 @@
     done
     python3 benches/tables.py ring-*.txt aws-lc-rs-*.txt
 
+The numbers come from the bench's `paired` lines: for each row, Mailroom, mail-auth and the
+bare operation are run in turn, iteration by iteration, and each ratio is the median of the
+per-iteration ratios, so the drift of a shared machine's speed (a few percent between benches
+run minutes apart) cancels. The times are the medians of each operation's own times.
+
 Given several runs of a backend, each row is taken whole from the run where Mailroom ÷ bare is
-the median of the runs. A row's numbers then come from one run, measured minutes apart at most:
-on a shared machine the speed drifts between runs, and the lowest time of each column taken from
-different runs would compare one run's quiet moment with another's busy one.
+the median of the runs.
 """
 import re
 import sys
@@ -19,17 +22,22 @@ UNITS = {"ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3, "s": 1e6}
 
 
 def read(path):
-    """Bench name -> median time in microseconds."""
-    times, name = {}, None
+    """Bench name -> median time in microseconds, and row -> the numbers of its paired line."""
+    times, paired, name = {}, {}, None
     for line in open(path, encoding="utf-8"):
         line = line.rstrip()
-        if re.match(r"^(dkim|primitives)/\S+$", line.split()[0] if line.split() else ""):
-            name = line.split()[0]
+        words = line.split()
+        if words and words[0] == "paired":
+            paired[words[1]] = {k: float(v.removesuffix("us")) for k, v in
+                                (w.split("=") for w in words[2:])}
+            continue
+        if re.match(r"^(dkim|primitives)/\S+$", words[0] if words else ""):
+            name = words[0]
         m = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
         if m and name and name not in times:
             times[name] = float(m.group(1)) * UNITS[m.group(2)]
             name = None
-    return times
+    return times, paired
 
 
 def fmt(us):
@@ -40,44 +48,53 @@ def backend_of(times):
     return "aws-lc-rs" if any(k.startswith("primitives/aws-lc-rs") for k in times) else "ring"
 
 
-def rows_of(t):
-    """Row label -> (Mailroom, mail-auth, bare, bare's label, bare + SHA-256) for one run."""
+def rows_of(run):
+    """Row label -> the numbers of its table row, for one run, from the paired measurements."""
+    t, paired = run
     backend = backend_of(t)
-    p = lambda name: t[f"primitives/{backend}/{name}"]
     rows = {}
     for size in ["4KiB", "1MiB", "1MiB-attachment"]:
         for alg in ["rsa-2048", "ed25519"]:
             for canon in ["relaxed", "simple"]:
                 for op in ["sign", "verify"]:
-                    ours = t.get(f"dkim/{size}/{alg}/{canon}/mailroom/{op}")
-                    theirs = t.get(f"dkim/{size}/{alg}/{canon}/mail-auth/{op}")
-                    if ours is None or theirs is None:
+                    p = paired.get(f"dkim/{size}/{alg}/{canon}/{op}")
+                    if p is None:
                         continue
-                    bare = p(f"{alg}/{op}")
-                    # The floor the 4 KiB targets leave out: hashing the message cannot be
-                    # skipped. The 1 MiB targets already include it.
-                    with_sha = bare + p(f"sha256/{size}")
                     label = f"bare {op}"
+                    sha = t.get(f"primitives/{backend}/sha256/{size}")
                     if size.startswith("1MiB"):
-                        bare = with_sha
+                        # The paired bare operation already includes SHA-256 of the message.
                         label += " + SHA-256"
-                    rows[f"{size} {alg} {canon} {op}"] = (ours, theirs, bare, label, with_sha)
+                        sha = 0.0
+                    rows[f"{size} {alg} {canon} {op}"] = {
+                        "ours": p["mailroom"],
+                        "theirs": p["mail-auth"],
+                        "bare": p["bare"],
+                        "label": label,
+                        "ours/bare": p["mailroom/bare"],
+                        "theirs/bare": p["mail-auth/bare"],
+                        "ours/theirs": p["mailroom/mail-auth"],
+                        # The floor the 4 KiB targets leave out: hashing the message cannot be
+                        # skipped. The 1 MiB targets already include it.
+                        "ours/floor": None if sha is None else p["mailroom"] / (p["bare"] + sha),
+                    }
     return rows
 
 
 def table(backend, runs):
     lines = [
-        f"**{backend}** | Mailroom | mail-auth | bare primitives | Mailroom ÷ bare | mail-auth ÷ bare"
-        " | Mailroom ÷ (bare + SHA-256)",
-        "--- | ---: | ---: | ---: | ---: | ---: | ---:",
+        f"**{backend}** | Mailroom | mail-auth | bare primitives | Mailroom ÷ bare"
+        " | mail-auth ÷ bare | Mailroom ÷ mail-auth | Mailroom ÷ (bare + SHA-256)",
+        "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---:",
     ]
-    per_run = [rows_of(t) for t in runs]
+    per_run = [rows_of(run) for run in runs]
     for name in per_run[0]:
-        measured = sorted((rows[name] for rows in per_run), key=lambda r: r[0] / r[2])
-        ours, theirs, bare, label, with_sha = measured[(len(measured) - 1) // 2]
+        measured = sorted((rows[name] for rows in per_run), key=lambda r: r["ours/bare"])
+        r = measured[(len(measured) - 1) // 2]
         lines.append(
-            f"{name} | {fmt(ours)} | {fmt(theirs)} | {fmt(bare)} ({label}) | "
-            f"{ours / bare:.2f}× | {theirs / bare:.2f}× | {ours / with_sha:.2f}×"
+            f"{name} | {fmt(r['ours'])} | {fmt(r['theirs'])} | {fmt(r['bare'])} ({r['label']}) | "
+            f"{r['ours/bare']:.2f}× | {r['theirs/bare']:.2f}× | {r['ours/theirs']:.2f}× | "
+            + ("–" if r["ours/floor"] is None else f"{r['ours/floor']:.2f}×")
         )
     return "\n".join(lines)
 
@@ -85,8 +102,8 @@ def table(backend, runs):
 if __name__ == "__main__":
     runs = {}
     for path in sys.argv[1:]:
-        times = read(path)
-        runs.setdefault(backend_of(times), []).append(times)
+        run = read(path)
+        runs.setdefault(backend_of(run[0]), []).append(run)
     for backend in ["ring", "aws-lc-rs"]:
         if backend in runs:
             print(table(backend, runs[backend]))
