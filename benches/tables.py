@@ -93,8 +93,8 @@ def table(backend, runs):
         r = measured[(len(measured) - 1) // 2]
         lines.append(
             f"{name} | {fmt(r['ours'])} | {fmt(r['theirs'])} | {fmt(r['bare'])} ({r['label']}) | "
-            f"{r['ours/bare']:.2f}× | {r['theirs/bare']:.2f}× | {r['ours/theirs']:.2f}× | "
-            + ("–" if r["ours/floor"] is None else f"{r['ours/floor']:.2f}×")
+            f"{r['ours/bare']:.3f}× | {r['theirs/bare']:.3f}× | {r['ours/theirs']:.3f}× | "
+            + ("–" if r["ours/floor"] is None else f"{r['ours/floor']:.3f}×")
         )
     return "\n".join(lines)
 
