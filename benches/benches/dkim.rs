@@ -1,7 +1,9 @@
 //! DKIM sign and verify, RSA-2048 and Ed25519, relaxed and simple: Mailroom, mail-auth on the
 //! same inputs, and the bare primitives of the same backend. Three messages: 4 KiB and 1 MiB of
 //! text with white space for relaxed to change on nearly every line, and 1 MiB that is mostly a
-//! base64 attachment, as large mail usually is.
+//! base64 attachment, as large mail usually is. Each row is also measured paired (`paired`):
+//! the three run in turn, iteration by iteration, and the tables in `README.md` come from those
+//! ratios.
 //!
 //! `cargo bench -p mailroom-benches --bench dkim` runs on ring;
 //! `cargo bench -p mailroom-benches --bench dkim --features aws-lc-rs` on aws-lc-rs.
