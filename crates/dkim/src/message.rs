@@ -46,25 +46,28 @@ pub fn raw_header_fields(header: &[u8]) -> impl Iterator<Item = &[u8]> {
         if start >= header.len() {
             return None;
         }
-        let mut end = start;
-        loop {
-            match find_crlf(&header[end..]) {
-                Some(at) => {
-                    end += at + 2;
-                    if !matches!(header.get(end), Some(b' ' | b'\t')) {
-                        break;
-                    }
-                }
-                None => {
-                    end = header.len();
-                    break;
-                }
-            }
-        }
+        let end = field_end(header, start);
         let field = &header[start..end];
         start = end;
         Some(field)
     })
+}
+
+/// Where the field that starts at `start` ends: past the CRLF of its last line (the first CRLF
+/// not followed by white space), or at the end of `bytes`.
+fn field_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    loop {
+        match find_crlf(&bytes[end..]) {
+            Some(at) => {
+                end += at + 2;
+                if !matches!(bytes.get(end), Some(b' ' | b'\t')) {
+                    return end;
+                }
+            }
+            None => return bytes.len(),
+        }
+    }
 }
 
 /// Where the first CRLF starts. A memchr for the LF rather than a substring search, which
@@ -102,22 +105,64 @@ pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
     let mut fields = Vec::with_capacity(16);
     let mut start = 0;
     for raw in raw_header_fields(header) {
-        let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset: start })?;
-        let name = raw[..colon]
-            .iter()
-            .rposition(|&c| c != b' ' && c != b'\t')
-            .map_or(&raw[..0], |last| &raw[..=last]);
-        if name.is_empty() || name.iter().any(|&c| !(33..=126).contains(&c)) {
-            return Err(Error::MalformedHeader { offset: start });
-        }
-        fields.push(Field {
-            name,
-            raw,
-            offset: start,
-        });
+        fields.push(field(raw, start)?);
         start += raw.len();
     }
     Ok(fields)
+}
+
+/// One raw field, at `offset` in the header section, checked to have a name (RFC 5322 §3.6.8:
+/// printable ASCII but the colon, here with white space allowed before the colon).
+fn field(raw: &[u8], offset: usize) -> Result<Field<'_>, Error> {
+    let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset })?;
+    let name = raw[..colon]
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'\t')
+        .map_or(&raw[..0], |last| &raw[..=last]);
+    if name.is_empty() || name.iter().any(|&c| !(33..=126).contains(&c)) {
+        return Err(Error::MalformedHeader { offset });
+    }
+    Ok(Field { name, raw, offset })
+}
+
+/// A whole message split into its header section, that section's fields, and its body.
+#[derive(Debug)]
+pub(crate) struct Split<'a> {
+    /// Up to, not including, the empty line; the whole message if it has none.
+    pub(crate) header: &'a [u8],
+    /// The fields of `header`, as [`fields`] gives them.
+    pub(crate) fields: Result<Vec<Field<'a>>, Error>,
+    /// After the empty line's CRLF; empty if the message has no empty line.
+    pub(crate) body: &'a [u8],
+}
+
+/// Splits a whole message where [`HeaderCollector`] splits it, and into the fields [`fields`]
+/// finds, in one walk over the header: the empty line that ends it can only start where a
+/// field could, so each field start is the one place to look for it.
+pub(crate) fn split(message: &[u8]) -> Split<'_> {
+    let mut fields = Ok(Vec::with_capacity(16));
+    let mut start = 0;
+    let (header_end, body_start) = loop {
+        if start >= message.len() {
+            break (message.len(), message.len());
+        }
+        if message[start..].starts_with(b"\r\n") {
+            break (start, start + 2);
+        }
+        let end = field_end(message, start);
+        if let Ok(list) = &mut fields {
+            match field(&message[start..end], start) {
+                Ok(field) => list.push(field),
+                Err(error) => fields = Err(error),
+            }
+        }
+        start = end;
+    };
+    Split {
+        header: &message[..header_end],
+        fields,
+        body: &message[body_start..],
+    }
 }
 
 /// Collects the header section of a message that arrives in chunks and hands on the body.
@@ -246,6 +291,42 @@ mod tests {
         let mut collector = HeaderCollector::default();
         assert_eq!(collector.update(b"A: 1\r\r\n\r\nbody"), b"body");
         assert_eq!(collector.header(), b"A: 1\r\r\n");
+    }
+
+    /// The one-walk split of a whole message agrees with the collector and with [`fields`].
+    #[test]
+    fn split_agrees_with_the_collector_and_fields() {
+        let messages: [&[u8]; 12] = [
+            b"",
+            b"\r\nbody",
+            b"\r\n\r\n",
+            b"A: 1\n\nB: 2\r\n\r\nbody",
+            b"A: 1\r\n\r\r\n\r\nx",
+            b"A: 1\r\r\n\r\n",
+            b"no end\r\n",
+            b"A: 1\r\n \r\n\r\nbody\r\n\r\n",
+            b"A: 1\r\nbad\r\nC: 3\r\n\r\nbody",
+            b"A: 1\r\n\tgoes on\r\nB:2",
+            b"A: 1\n\r\nB: 2",
+            b" : x\r\n\r\n",
+        ];
+        for message in messages {
+            let shown = String::from_utf8_lossy(message);
+            let mut collector = HeaderCollector::default();
+            let body = collector.update(message);
+            let split = split(message);
+            assert_eq!(split.header, collector.header(), "{shown:?}");
+            assert_eq!(split.body, body, "{shown:?}");
+            assert_eq!(split.fields, fields(collector.header()), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn split_of_a_message_with_a_bad_field() {
+        let split = split(b"A: 1\r\nbad\r\n\r\nbody");
+        assert_eq!(split.fields, Err(Error::MalformedHeader { offset: 6 }));
+        assert_eq!(split.header, b"A: 1\r\nbad\r\n");
+        assert_eq!(split.body, b"body");
     }
 
     #[test]

@@ -182,9 +182,11 @@ impl Signer {
     /// header section that cannot be split into fields, [`Error::IdentityOutsideDomain`] for an
     /// `i=` outside the domain, [`Error::Crypto`] if the key fails to sign.
     pub fn sign(&self, message: &[u8], now: u64) -> Result<String, Error> {
-        let mut stream = self.stream();
-        stream.update(message);
-        stream.finish(now)
+        // Given whole, the header is split into fields in one walk and never copied.
+        let split = message::split(message);
+        let mut body = BodyHasher::new(self.body_canonicalization, None);
+        body.update(split.body);
+        self.sign_fields(&split.fields?, body, now)
     }
 
     /// Starts signing a message that arrives in chunks; only the header section is kept.
@@ -214,6 +216,60 @@ impl Signer {
         }
         names
     }
+
+    /// Signs a message given as its header fields and its hashed body.
+    fn sign_fields(
+        &self,
+        fields: &[message::Field<'_>],
+        body: BodyHasher,
+        now: u64,
+    ) -> Result<String, Error> {
+        if !fields.iter().any(|f| f.is("from")) {
+            return Err(Error::NoFromHeader);
+        }
+        let signature = Signature {
+            algorithm: self.key.algorithm(),
+            signature: Vec::new(),
+            body_hash: body.finish().digest.to_vec(),
+            header_canonicalization: self.header_canonicalization,
+            body_canonicalization: self.body_canonicalization,
+            domain: self.domain.clone(),
+            selector: self.selector.clone(),
+            signed_headers: self.header_list(fields),
+            identity: self.identity.clone(),
+            body_length: None,
+            timestamp: Some(now),
+            expiration: self
+                .expire_after
+                .map(|after| now.saturating_add(after.max(1))),
+            copied_headers: None,
+        };
+        if let Some(identity) = &signature.identity {
+            let within = identity
+                .rsplit_once('@')
+                .is_some_and(|(_, d)| crate::signature::is_within(d, &signature.domain));
+            if !within {
+                return Err(Error::IdentityOutsideDomain {
+                    identity: identity.clone(),
+                    domain: signature.domain.clone(),
+                });
+            }
+        }
+        let mut input = selected_headers(
+            fields,
+            &signature.signed_headers,
+            signature.header_canonicalization,
+        );
+        let unsigned = signature.unsigned_header();
+        crate::canon::canonicalize_header(
+            signature.header_canonicalization,
+            unsigned.text().as_bytes(),
+            &mut input,
+        );
+        let mut header = unsigned.finish(&self.key.sign(&input)?);
+        header.push_str("\r\n");
+        Ok(header)
+    }
 }
 
 /// A message being signed as it streams in; see [`Signer::stream`].
@@ -237,52 +293,7 @@ impl SignStream<'_> {
     ///
     /// As [`Signer::sign`].
     pub fn finish(self, now: u64) -> Result<String, Error> {
-        let signer = self.signer;
         let fields = message::fields(self.collector.header())?;
-        if !fields.iter().any(|f| f.is("from")) {
-            return Err(Error::NoFromHeader);
-        }
-        let signature = Signature {
-            algorithm: signer.key.algorithm(),
-            signature: Vec::new(),
-            body_hash: self.body.finish().digest.to_vec(),
-            header_canonicalization: signer.header_canonicalization,
-            body_canonicalization: signer.body_canonicalization,
-            domain: signer.domain.clone(),
-            selector: signer.selector.clone(),
-            signed_headers: signer.header_list(&fields),
-            identity: signer.identity.clone(),
-            body_length: None,
-            timestamp: Some(now),
-            expiration: signer
-                .expire_after
-                .map(|after| now.saturating_add(after.max(1))),
-            copied_headers: None,
-        };
-        if let Some(identity) = &signature.identity {
-            let within = identity
-                .rsplit_once('@')
-                .is_some_and(|(_, d)| crate::signature::is_within(d, &signature.domain));
-            if !within {
-                return Err(Error::IdentityOutsideDomain {
-                    identity: identity.clone(),
-                    domain: signature.domain.clone(),
-                });
-            }
-        }
-        let mut input = selected_headers(
-            &fields,
-            &signature.signed_headers,
-            signature.header_canonicalization,
-        );
-        let unsigned = signature.unsigned_header();
-        crate::canon::canonicalize_header(
-            signature.header_canonicalization,
-            unsigned.text().as_bytes(),
-            &mut input,
-        );
-        let mut header = unsigned.finish(&signer.key.sign(&input)?);
-        header.push_str("\r\n");
-        Ok(header)
+        self.signer.sign_fields(&fields, self.body, now)
     }
 }

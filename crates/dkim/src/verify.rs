@@ -115,9 +115,13 @@ impl Verifier {
         message: &[u8],
         now: u64,
     ) -> Vec<SignatureResult> {
-        let mut stream = self.stream();
-        stream.update(message);
-        stream.finish(resolver, now).await
+        // Given whole, the header is split into fields in one walk and never copied.
+        let split = message::split(message);
+        let mut prepared = prepare_all(&self.options, split.header, split.fields);
+        prepared.hash_body(split.body);
+        prepared
+            .check(resolver, &self.options, &self.keys, now)
+            .await
     }
 
     /// Starts verifying a message that arrives in chunks: [`VerifyStream::update`] with each,
@@ -174,60 +178,14 @@ impl VerifyStream {
             self.prepared = Some(self.prepare());
         }
         if let Some(prepared) = &mut self.prepared {
-            for (_, hasher) in &mut prepared.hashers {
-                hasher.update(body);
-            }
+            prepared.hash_body(body);
         }
     }
 
     /// Parses the signatures of the complete header section, once.
     fn prepare(&self) -> Prepared {
         let header = self.collector.header();
-        let fields = match message::fields(header) {
-            Ok(fields) => fields,
-            Err(error) => {
-                // No field can be trusted; report once if any signature seems present.
-                let signatures = if contains_signature_name(header) {
-                    vec![Stage::Done(failed(error, None))]
-                } else {
-                    Vec::new()
-                };
-                return Prepared {
-                    signatures,
-                    hashers: Vec::new(),
-                };
-            }
-        };
-        let limit = self.options.max_signatures;
-        let signatures: Vec<Stage> = signature_fields(&fields)
-            .enumerate()
-            .map(|(index, field)| {
-                if index >= limit {
-                    return Stage::Done(failed(Error::SignatureLimit { limit }, Some(field)));
-                }
-                match prepare(&fields, field) {
-                    Ok(pending) => Stage::Ready(pending),
-                    Err(error) => Stage::Done(failed(error, Some(field))),
-                }
-            })
-            .collect();
-        let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
-        for stage in &signatures {
-            let Stage::Ready(pending) = stage else {
-                continue;
-            };
-            let params = (
-                pending.signature.body_canonicalization,
-                pending.signature.body_length,
-            );
-            if !hashers.iter().any(|(p, _)| *p == params) {
-                hashers.push((params, BodyHasher::new(params.0, params.1)));
-            }
-        }
-        Prepared {
-            signatures,
-            hashers,
-        }
+        prepare_all(&self.options, header, message::fields(header))
     }
 
     /// Ends the message, looks up the keys (concurrently) and checks every signature. `now` is
@@ -237,14 +195,88 @@ impl VerifyStream {
             Some(prepared) => prepared,
             None => self.prepare(),
         };
-        let body_hashes: Vec<(BodyParams, BodyHash)> = prepared
+        prepared
+            .check(resolver, &self.options, &self.keys, now)
+            .await
+    }
+}
+
+/// Parses the signatures of a complete header section, given with its fields (or why it could
+/// not be split into them), and makes a body hasher for each distinct (canonicalization, l=).
+fn prepare_all<'a>(
+    options: &VerifyOptions,
+    header: &'a [u8],
+    fields: Result<Vec<Field<'a>>, Error>,
+) -> Prepared {
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(error) => {
+            // No field can be trusted; report once if any signature seems present.
+            let signatures = if contains_signature_name(header) {
+                vec![Stage::Done(failed(error, None))]
+            } else {
+                Vec::new()
+            };
+            return Prepared {
+                signatures,
+                hashers: Vec::new(),
+            };
+        }
+    };
+    let limit = options.max_signatures;
+    let signatures: Vec<Stage> = signature_fields(&fields)
+        .enumerate()
+        .map(|(index, field)| {
+            if index >= limit {
+                return Stage::Done(failed(Error::SignatureLimit { limit }, Some(field)));
+            }
+            match prepare(&fields, field) {
+                Ok(pending) => Stage::Ready(pending),
+                Err(error) => Stage::Done(failed(error, Some(field))),
+            }
+        })
+        .collect();
+    let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
+    for stage in &signatures {
+        let Stage::Ready(pending) = stage else {
+            continue;
+        };
+        let params = (
+            pending.signature.body_canonicalization,
+            pending.signature.body_length,
+        );
+        if !hashers.iter().any(|(p, _)| *p == params) {
+            hashers.push((params, BodyHasher::new(params.0, params.1)));
+        }
+    }
+    Prepared {
+        signatures,
+        hashers,
+    }
+}
+
+impl Prepared {
+    /// Hashes the next part of the body for every signature that needs it.
+    fn hash_body(&mut self, body: &[u8]) {
+        for (_, hasher) in &mut self.hashers {
+            hasher.update(body);
+        }
+    }
+
+    /// Ends the body, looks up the keys (concurrently) and checks every signature.
+    async fn check<R: Resolver>(
+        self,
+        resolver: &R,
+        options: &VerifyOptions,
+        keys: &KeyCache,
+        now: u64,
+    ) -> Vec<SignatureResult> {
+        let body_hashes: Vec<(BodyParams, BodyHash)> = self
             .hashers
             .into_iter()
             .map(|(params, hasher)| (params, hasher.finish()))
             .collect();
-        let options = &self.options;
-        let keys = &*self.keys;
-        let checks = prepared.signatures.into_iter().map(|signature| {
+        let checks = self.signatures.into_iter().map(|signature| {
             let body_hashes = &body_hashes;
             async move {
                 match signature {
