@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use futures_util::future::Either;
 use mailroom_dns::{Answer, Resolver};
 
 use crate::canon::canonicalize_header;
@@ -224,19 +225,21 @@ fn prepare_all<'a>(
         }
     };
     let limit = options.max_signatures;
-    let signatures: Vec<Stage> = signature_fields(&fields)
-        .enumerate()
-        .map(|(index, field)| {
-            if index >= limit {
-                return Stage::Done(failed(Error::SignatureLimit { limit }, Some(field)));
-            }
-            match prepare(&fields, field) {
-                Ok(pending) => Stage::Ready(pending),
-                Err(error) => Stage::Done(failed(error, Some(field))),
-            }
-        })
-        .collect();
-    let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::new();
+    // Sized exactly: a stage is a few hundred octets, so the four a growing list starts with
+    // would make an allocation too large for the allocator's fast path.
+    let mut signatures = Vec::with_capacity(signature_fields(&fields).count());
+    signatures.extend(signature_fields(&fields).enumerate().map(|(index, field)| {
+        if index >= limit {
+            return Stage::Done(failed(Error::SignatureLimit { limit }, Some(field)));
+        }
+        match prepare(&fields, field) {
+            Ok(pending) => Stage::Ready(pending),
+            Err(error) => Stage::Done(failed(error, Some(field))),
+        }
+    }));
+    // Signatures of one message nearly always share their body parameters; a hasher is a few
+    // hundred octets, too large to start with room for four.
+    let mut hashers: Vec<(BodyParams, BodyHasher)> = Vec::with_capacity(1);
     for stage in &signatures {
         let Stage::Ready(pending) = stage else {
             continue;
@@ -276,16 +279,13 @@ impl Prepared {
             .into_iter()
             .map(|(params, hasher)| (params, hasher.finish()))
             .collect();
-        let checks = self.signatures.into_iter().map(|signature| {
-            let body_hashes = &body_hashes;
-            async move {
-                match signature {
-                    Stage::Ready(pending) => {
-                        check(resolver, options, keys, pending, body_hashes, now).await
-                    }
-                    Stage::Done(result) => result,
-                }
+        // Each check is the future of `check` itself, or a result already known: a future
+        // wrapping the stage as well would be larger, and every one is held until all are done.
+        let checks = self.signatures.into_iter().map(|stage| match stage {
+            Stage::Ready(pending) => {
+                Either::Left(check(resolver, options, keys, pending, &body_hashes, now))
             }
+            Stage::Done(result) => Either::Right(std::future::ready(result)),
         });
         futures_util::future::join_all(checks).await
     }
