@@ -563,6 +563,32 @@ mod tests {
 
     const MINIMAL: &str = "v=1; a=rsa-sha256; d=example.net; s=brisbane; h=from; bh=AAAA; b=AAAA";
 
+    #[test]
+    fn base64_values_of_every_size_folded_or_not() {
+        // Values up to 1024 characters are gathered on the stack, longer ones in a string.
+        for octets in [0, 1, 32, 64, 65, 96, 256, 512, 765, 766, 767, 768, 1024] {
+            let data: Vec<u8> = (0..octets).map(|i| (i * 7 + 3) as u8).collect();
+            let encoded = BASE64.encode(&data);
+            assert_eq!(decode_base64(&encoded), Some(data.clone()), "{octets}");
+            for every in [1, 5, 70] {
+                let mut folded = String::new();
+                for (i, c) in encoded.chars().enumerate() {
+                    if i > 0 && i % every == 0 {
+                        folded.push_str(if i % 2 == 0 { "\r\n\t" } else { " " });
+                    }
+                    folded.push(c);
+                }
+                assert_eq!(
+                    decode_base64(&folded),
+                    Some(data.clone()),
+                    "{octets} by {every}"
+                );
+            }
+        }
+        assert_eq!(decode_base64("AA A"), None);
+        assert_eq!(decode_base64("A\r\n A="), None);
+    }
+
     fn parse_err(value: &str) -> Error {
         Signature::parse(value).unwrap_err()
     }
