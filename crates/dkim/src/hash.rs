@@ -83,6 +83,25 @@ impl Output for Sink {
             self.write(b" ");
         }
     }
+
+    fn spare(&mut self) -> &mut [u8] {
+        if self.limit.is_some() {
+            // Output past l= is counted, not hashed: it goes through `write`.
+            return &mut [];
+        }
+        if self.gathered.is_empty() {
+            self.gathered = vec![0; GATHER + SLACK].into_boxed_slice();
+        }
+        if self.filled >= GATHER {
+            self.flush();
+        }
+        &mut self.gathered[self.filled..]
+    }
+
+    fn commit(&mut self, len: usize) {
+        self.filled += len;
+        self.length += len as u64;
+    }
 }
 
 impl Sink {

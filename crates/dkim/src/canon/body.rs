@@ -2,11 +2,12 @@
 
 use std::ops::Range;
 
-use super::scan::Places;
+use super::scan::{self, Places};
 use crate::signature::Canonicalization;
 
 /// Where canonicalized output goes, in order. Any `FnMut(&[u8])` is one; the body hasher is
-/// another, which copies relaxed's short pieces into its buffer without a call each.
+/// another, which lends relaxed the spare room of its buffer to write short pieces into
+/// without a call each.
 pub(crate) trait Output {
     /// Takes the next octets of output.
     fn write(&mut self, bytes: &[u8]);
@@ -24,6 +25,17 @@ pub(crate) trait Output {
                 self.write(b" ");
             }
         }
+    }
+
+    /// Room to write output into directly, which counts as written once committed; none
+    /// unless the output has a buffer of its own. A writer may write past what it commits.
+    fn spare(&mut self) -> &mut [u8] {
+        &mut []
+    }
+
+    /// Takes the first `len` octets of the room [`Self::spare`] gave as output.
+    fn commit(&mut self, len: usize) {
+        debug_assert_eq!(len, 0, "nothing can be written into no room");
     }
 }
 
@@ -128,7 +140,8 @@ impl BodyCanonicalizer {
     /// Relaxed over text that ends in content (an octet that is neither white space nor part
     /// of a line end). Every line end and run of white space in it is then followed by content,
     /// so none is at the end of the body, and a run is at the end of its line exactly when CRLF
-    /// follows it: each can be decided where it is found, with no state to keep.
+    /// follows it: each can be decided where it is found, with no state to keep. Where runs
+    /// are dense, [`relaxed_blocks`] takes them a block at a time.
     fn relaxed_inner(&mut self, text: &[u8], out: &mut impl Output) {
         let mut pos = 0;
         if self.pending_space {
@@ -141,7 +154,17 @@ impl BodyCanonicalizer {
         // Content follows, so what was held back is written now.
         self.content(&[], out);
         let mut places = Places::default();
+        let mut blocks = true;
         while let Some(run) = places.next(text, pos) {
+            if blocks && places.is_dense() {
+                let (next, stop) = relaxed_blocks(text, pos, out);
+                blocks = stop == BlocksStop::Sparse;
+                if next != pos {
+                    pos = next;
+                    continue;
+                }
+                // Nothing was done: `run` is still the next run.
+            }
             let end = wsp_run_end(text, run);
             // White space before a line end goes (§3.4.4 a); any other run becomes one space
             // (§3.4.4 b).
@@ -260,6 +283,86 @@ impl BodyCanonicalizer {
         self.wrote_content = true;
         out.write(bytes);
     }
+}
+
+/// Why [`relaxed_blocks`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlocksStop {
+    /// Blocks went by with no work: searching is cheaper again.
+    Sparse,
+    /// Less than a block (and the octet after it) is left.
+    Tail,
+}
+
+/// Blocks in a row with no work after which [`relaxed_blocks`] gives way to searching.
+const IDLE_BLOCKS: usize = 4;
+
+/// Relaxed's short pieces are written as a copy of this many octets, which needs no call and
+/// no branch on the piece's length; the octets past the piece are overwritten by what follows.
+const PIECE: usize = 64;
+
+/// The inner loop of relaxed where white space that needs work is dense, 64 octets at a time,
+/// from `pos` (where no run of white space goes on from before) in text that ends in content.
+///
+/// Each block is read into bit masks, and the runs that need work are taken from them in
+/// order: where each starts and ends, and whether CRLF follows, come from the masks and the
+/// text alone, not from the run before, so one run's work does not wait for the last one's.
+/// Pieces go straight into the output's spare room. Returns where the text is done up to
+/// (after a run) and why it stopped.
+fn relaxed_blocks(text: &[u8], mut pos: usize, out: &mut impl Output) -> (usize, BlocksStop) {
+    let mut base = pos;
+    let mut idle = 0;
+    let mut spare = out.spare();
+    let mut filled = 0;
+    let stop = loop {
+        let Some(window) = text.get(base..base + scan::BLOCK + 1) else {
+            break BlocksStop::Tail;
+        };
+        let masks = scan::block_masks(window);
+        // The octet before `base` is no white space of a run not yet done: `base` is either
+        // where the last run ended, or a block further, past which no run went on.
+        let mut starts = masks.run_starts();
+        if starts == 0 {
+            idle += 1;
+            if idle == IDLE_BLOCKS {
+                break BlocksStop::Sparse;
+            }
+        } else {
+            idle = 0;
+        }
+        while starts != 0 {
+            let first = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let run = base + first;
+            // The run ends at the first octet that is not white space, or goes on past the
+            // block.
+            let mut end = run + (!(masks.blank >> first)).trailing_zeros() as usize;
+            if end == base + scan::BLOCK {
+                end = wsp_run_end(text, end);
+            }
+            // White space before a line end goes (§3.4.4 a); any other run becomes one space
+            // (§3.4.4 b).
+            let keep = usize::from(text.get(end..end + 2) != Some(b"\r\n"));
+            let len = run - pos;
+            match text.get(pos..pos + PIECE) {
+                Some(block) if len <= PIECE && filled + PIECE < spare.len() => {
+                    spare[filled..filled + PIECE].copy_from_slice(block);
+                    spare[filled + len] = b' ';
+                    filled += len + keep;
+                }
+                _ => {
+                    out.commit(filled);
+                    out.write_then_space(text, pos..run, keep == 1);
+                    spare = out.spare();
+                    filled = 0;
+                }
+            }
+            pos = end;
+        }
+        base = (base + scan::BLOCK).max(pos);
+    };
+    out.commit(filled);
+    (pos, stop)
 }
 
 fn is_wsp(c: u8) -> bool {

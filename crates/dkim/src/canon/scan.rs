@@ -8,8 +8,9 @@
 //!   far ahead, so most octets are looked at once per kind and nothing else happens;
 //! - where they are dense (indented HTML, format=flowed lines, ragged text), a search each
 //!   would cost more than the place itself, so the data is read in blocks of 64 octets, each
-//!   turned into a bit mask of places with SIMD compares (`wide`: SSE2 on x86-64, NEON on
-//!   AArch64).
+//!   turned into bit masks with SIMD compares (`wide`: SSE2 on x86-64, NEON on AArch64). The
+//!   inner loop of relaxed takes whole runs from a block's masks ([`block_masks`]); elsewhere
+//!   [`Places`] gives one place at a time.
 
 use std::sync::LazyLock;
 
@@ -46,6 +47,11 @@ impl Places {
             self.dense = found - from < DENSE;
         }
         found
+    }
+
+    /// Whether the last place found was close to where the search for it started.
+    pub(super) fn is_dense(&self) -> bool {
+        self.dense
     }
 
     #[inline(never)]
@@ -129,7 +135,7 @@ impl NextMatch {
 }
 
 /// Octets per block: one bit of a `u64` each.
-const BLOCK: usize = 64;
+pub(super) const BLOCK: usize = 64;
 
 /// Finds the places in one chunk of data, in order, from bit masks of 64-octet blocks.
 #[derive(Debug, Default)]
@@ -175,24 +181,51 @@ impl Masks {
     }
 }
 
-/// The mask of a block of 64 octets, given with the octet after it (`window` is 65 long), 16
+/// The mask of a block of 64 octets, given with the octet after it (`window` is 65 long).
+fn block_mask(window: &[u8]) -> u64 {
+    block_masks(window).work
+}
+
+/// What one block of 64 octets holds, a bit per octet.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BlockMasks {
+    /// White space: space or tab.
+    pub(super) blank: u64,
+    /// Places that need work: a tab, or a space before a space, tab or CR.
+    pub(super) work: u64,
+}
+
+impl BlockMasks {
+    /// Where the runs of white space that need work start: the first octet of a run is a place
+    /// exactly when the run needs work (a run of two or more starts with a space before white
+    /// space, or a tab; a lone space needs work only before CR). The octet before the block
+    /// is taken not to be white space.
+    pub(super) fn run_starts(&self) -> u64 {
+        self.work & !(self.blank << 1)
+    }
+}
+
+/// The masks of a block of 64 octets, given with the octet after it (`window` is 65 long), 16
 /// octets at a time: each octet is compared with tab and space, and the octet after it (read by
 /// a second load, one further on) with space, tab and CR.
-fn block_mask(window: &[u8]) -> u64 {
+#[inline]
+pub(super) fn block_masks(window: &[u8]) -> BlockMasks {
     let (here, _) = window[..BLOCK].as_chunks::<16>();
     let (after, _) = window[1..=BLOCK].as_chunks::<16>();
     let tab = u8x16::splat(b'\t');
     let space = u8x16::splat(b' ');
     let cr = u8x16::splat(b'\r');
-    let mut mask = 0;
+    let mut masks = BlockMasks { blank: 0, work: 0 };
     for (i, (here, after)) in here.iter().zip(after).enumerate() {
         let here = u8x16::new(*here);
         let after = u8x16::new(*after);
         let blank_after = after.simd_eq(space) | after.simd_eq(tab) | after.simd_eq(cr);
-        let work = here.simd_eq(tab) | (here.simd_eq(space) & blank_after);
-        mask |= u64::from(work.to_bitmask()) << (16 * i);
+        let (is_tab, is_space) = (here.simd_eq(tab), here.simd_eq(space));
+        let work = is_tab | (is_space & blank_after);
+        masks.work |= u64::from(work.to_bitmask()) << (16 * i);
+        masks.blank |= u64::from((is_tab | is_space).to_bitmask()) << (16 * i);
     }
-    mask
+    masks
 }
 
 /// The mask of the last octets of the data, fewer than 65: the last one has nothing after it
@@ -263,6 +296,40 @@ mod tests {
         for start in 0..70 {
             assert_eq!(scanned(&data[start..]), places(&data[start..]), "{start}");
         }
+    }
+
+    #[test]
+    fn block_masks_mark_white_space_and_the_runs_that_need_work() {
+        // Runs that need work at 1 ("  "), 4 (tab), 8 (" \r"), 11 (" \r\n"), 14 ("\t\t "),
+        // 20 ("   \t"); lone spaces between words; and a last space whose follower, a tab, is
+        // the octet after the block.
+        let mut data = b"a  b\tc d \re \r\n\t\t f g   \th".to_vec();
+        while data.len() < BLOCK - 1 {
+            data.extend_from_slice(b" i");
+        }
+        data.truncate(BLOCK - 1);
+        data.extend_from_slice(b" \t");
+        let masks = block_masks(&data);
+        let blank = |i: usize| data[i] == b' ' || data[i] == b'\t';
+        for i in 0..BLOCK {
+            assert_eq!(masks.blank >> i & 1 == 1, blank(i), "blank {i}");
+            assert_eq!(
+                masks.work >> i & 1,
+                portable_mask(&data[i..], 1),
+                "work {i}"
+            );
+            let starts_run_with_work =
+                portable_mask(&data[i..], 1) == 1 && (i == 0 || !blank(i - 1));
+            assert_eq!(
+                masks.run_starts() >> i & 1 == 1,
+                starts_run_with_work,
+                "start {i}"
+            );
+        }
+        let starts: Vec<u32> = (0..64)
+            .filter(|i| masks.run_starts() >> i & 1 == 1)
+            .collect();
+        assert_eq!(starts, [1, 4, 8, 11, 14, 20, 63]);
     }
 
     /// Where the runs that need work start, as the canonicalizer walks them: from each run
