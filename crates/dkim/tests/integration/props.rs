@@ -153,6 +153,15 @@ proptest! {
         fuzzing::header(&data);
     }
 
+    /// Fields as they usually are, words and spaces, now and then two spaces in a row or a
+    /// tab or a fold, so both the plain copy and the unfolding are compared with the reference.
+    #[test]
+    fn header_fields_of_words_canonicalize_as_the_rfc_words_it(
+        field in "[A-Za-z-]{1,10}[ \t]?:([ ]{1,3}[!-~]{0,6}|\t|\r\n ){0,10}[ \t]{0,2}(\r\n)?",
+    ) {
+        fuzzing::header(field.as_bytes());
+    }
+
     #[test]
     fn body_canonicalization_is_chunk_independent_and_idempotent(data in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b' '), Just(b'\t'), Just(b'a')], 0..200)) {
         fuzzing::body(&data);
