@@ -1,8 +1,6 @@
 //! The body hash (`bh=`, RFC 6376 §3.7): canonicalization and SHA-256 over a stream of chunks.
 
-use std::ops::Range;
-
-use crate::canon::{BodyCanonicalizer, Output};
+use crate::canon::{BodyCanonicalizer, Output, PIECE};
 use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
@@ -14,11 +12,8 @@ const GATHER: usize = 4096;
 /// buffer, once what was gathered before it has been hashed.
 const DIRECT: usize = 256;
 
-/// Relaxed's pieces up to this long are copied as a block of this size, which needs no call;
-/// the octets past the piece are overwritten by what comes next.
-const PIECE: usize = 64;
-
-/// Room past [`GATHER`] in the buffer, so a block copy may start anywhere up to it.
+/// Room past [`GATHER`] in the buffer, so relaxed's block copy of a piece may start anywhere
+/// up to it.
 const SLACK: usize = PIECE + 1;
 
 /// Hashes a body as it streams in, up to an optional `l=` length.
@@ -58,30 +53,6 @@ impl Output for Sink {
             return;
         }
         self.write_slow(bytes);
-    }
-
-    #[inline]
-    fn write_then_space(&mut self, text: &[u8], range: Range<usize>, space: bool) {
-        let (start, len) = (range.start, range.end - range.start);
-        if self.limit.is_none()
-            && len <= PIECE
-            && self.filled < self.room()
-            && let Some(block) = text.get(start..start + PIECE)
-        {
-            // A block of PIECE octets, then the space, which the next write overwrites when it
-            // is not wanted: no call and no branch on the piece.
-            let at = self.filled;
-            self.gathered[at..at + PIECE].copy_from_slice(block);
-            self.gathered[at + len] = b' ';
-            let written = len + usize::from(space);
-            self.filled += written;
-            self.length += written as u64;
-            return;
-        }
-        self.write(&text[range]);
-        if space {
-            self.write(b" ");
-        }
     }
 
     fn spare(&mut self) -> &mut [u8] {

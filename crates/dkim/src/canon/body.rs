@@ -16,7 +16,10 @@ pub(crate) trait Output {
     /// space and what relaxed makes of the run. `text` goes on past the range.
     #[inline]
     fn write_then_space(&mut self, text: &[u8], range: Range<usize>, space: bool) {
-        if space && text.get(range.end) == Some(&b' ') {
+        let mut filled = 0;
+        if copy_piece(self.spare(), &mut filled, text, range.clone(), space) {
+            self.commit(filled);
+        } else if space && text.get(range.end) == Some(&b' ') {
             // The run's own first space is the one kept: one piece.
             self.write(&text[range.start..=range.end]);
         } else {
@@ -299,7 +302,31 @@ const IDLE_BLOCKS: usize = 4;
 
 /// Relaxed's short pieces are written as a copy of this many octets, which needs no call and
 /// no branch on the piece's length; the octets past the piece are overwritten by what follows.
-const PIECE: usize = 64;
+pub(crate) const PIECE: usize = 64;
+
+/// Writes `text[range]` and then, if `space`, one space into `room` at `*filled`, as one copy
+/// of [`PIECE`] octets with the space written after the piece; moves `*filled` past what is
+/// kept. Returns false, writing nothing, where the piece is longer than that, `text` ends
+/// within a block of it, or `room` has no block to spare.
+#[inline]
+fn copy_piece(
+    room: &mut [u8],
+    filled: &mut usize,
+    text: &[u8],
+    range: Range<usize>,
+    space: bool,
+) -> bool {
+    let len = range.end - range.start;
+    match text.get(range.start..range.start + PIECE) {
+        Some(block) if len <= PIECE && *filled + PIECE < room.len() => {
+            room[*filled..*filled + PIECE].copy_from_slice(block);
+            room[*filled + len] = b' ';
+            *filled += len + usize::from(space);
+            true
+        }
+        _ => false,
+    }
+}
 
 /// The inner loop of relaxed where white space that needs work is dense, 64 octets at a time,
 /// from `pos` (where no run of white space goes on from before) in text that ends in content.
@@ -342,20 +369,12 @@ fn relaxed_blocks(text: &[u8], mut pos: usize, out: &mut impl Output) -> (usize,
             }
             // White space before a line end goes (§3.4.4 a); any other run becomes one space
             // (§3.4.4 b).
-            let keep = usize::from(text.get(end..end + 2) != Some(b"\r\n"));
-            let len = run - pos;
-            match text.get(pos..pos + PIECE) {
-                Some(block) if len <= PIECE && filled + PIECE < spare.len() => {
-                    spare[filled..filled + PIECE].copy_from_slice(block);
-                    spare[filled + len] = b' ';
-                    filled += len + keep;
-                }
-                _ => {
-                    out.commit(filled);
-                    out.write_then_space(text, pos..run, keep == 1);
-                    spare = out.spare();
-                    filled = 0;
-                }
+            let keep = text.get(end..end + 2) != Some(b"\r\n");
+            if !copy_piece(spare, &mut filled, text, pos..run, keep) {
+                out.commit(filled);
+                out.write_then_space(text, pos..run, keep);
+                spare = out.spare();
+                filled = 0;
             }
             pos = end;
         }

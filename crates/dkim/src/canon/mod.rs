@@ -5,5 +5,5 @@ mod header;
 mod scan;
 
 pub use body::BodyCanonicalizer;
-pub(crate) use body::Output;
+pub(crate) use body::{Output, PIECE};
 pub use header::canonicalize_header;
