@@ -194,8 +194,10 @@ pub enum ZoneProblem {
     EmptyTxt,
     /// Parentheses do not balance.
     UnbalancedParentheses,
-    /// A `$` directive other than `$TTL`.
+    /// A `$` directive other than `$TTL` and `$ORIGIN`.
     UnsupportedDirective,
+    /// `@` stands for the origin, but no `$ORIGIN` came before it.
+    NoOrigin,
     /// A CNAME and other data at the same name (RFC 1034 §3.6.2).
     CnameAndOtherData,
 }
@@ -218,7 +220,8 @@ impl fmt::Display for ZoneProblem {
             Self::StringTooLong => "a character-string is longer than 255 octets",
             Self::EmptyTxt => "a TXT record needs at least one string",
             Self::UnbalancedParentheses => "parentheses do not balance",
-            Self::UnsupportedDirective => "only the $TTL directive is supported",
+            Self::UnsupportedDirective => "only the $TTL and $ORIGIN directives are supported",
+            Self::NoOrigin => "`@` stands for the origin, but no $ORIGIN came before it",
             Self::CnameAndOtherData => "a CNAME cannot share its name with other records",
         })
     }

@@ -175,7 +175,10 @@ impl Zone {
     ///   a line starting with a blank and then a TTL, class or type reuses the previous owner
     ///   name (other indented lines name their owner, so indented text in code reads as expected); `$TTL` sets the default TTL.
     /// - TTLs are seconds or BIND-style units (`1h30m`, `1d`, `1w`).
-    /// - Every name is absolute, with or without the trailing dot (there is no `$ORIGIN`).
+    /// - `$ORIGIN <name>` sets the origin: after it, `@` is the origin and a name without a
+    ///   final dot is relative to it, so a record written for a zone file, such as the
+    ///   `sel._domainkey IN TXT (...)` that `opendkim-genkey` writes, can be pasted in as it is.
+    ///   Before any `$ORIGIN`, every name is absolute, with or without the final dot.
     ///
     /// On error nothing from `text` is added.
     ///

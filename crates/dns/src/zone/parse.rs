@@ -6,6 +6,8 @@
 //!           / blank [ttl] [class] type rdata      ; a leading blank reuses the last owner
 //!                                                 ; (only when a TTL, class or type follows)
 //!           / "$TTL" ttl
+//!           / "$ORIGIN" name                      ; later names without a final dot are
+//!                                                 ; relative to it, and "@" is it
 //! class     = "IN"
 //! type      = "A" / "AAAA" / "MX" / "TXT" / "PTR" / "CNAME" / "TIMEOUT"
 //! ```
@@ -83,6 +85,7 @@ pub(super) fn records(text: &str) -> Result<Vec<ParsedRecord>, DnsError> {
     let mut out = Vec::new();
     let mut owner: Option<String> = None;
     let mut default_ttl = DEFAULT_TTL;
+    let mut origin: Option<String> = None;
     for entry in entries(text)? {
         let mut tokens = entry.tokens.iter();
         // RFC 1035 §5.1: a line starting with a blank continues the previous owner. Indented
@@ -98,19 +101,22 @@ pub(super) fn records(text: &str) -> Result<Vec<ParsedRecord>, DnsError> {
         if !continues_owner {
             let Some(first) = tokens.next() else { continue };
             if !first.escaped_start && first.keyword().is_some_and(|k| k.starts_with('$')) {
-                if first.keyword().as_deref() != Some("$TTL") {
-                    return Err(first.error(ZoneProblem::UnsupportedDirective));
+                let directive = first.keyword().unwrap_or_default();
+                let value = tokens.next();
+                match (directive.as_str(), value) {
+                    ("$TTL", Some(ttl)) => default_ttl = parse_ttl(ttl)?,
+                    ("$TTL", None) => return Err(first.error(ZoneProblem::BadTtl)),
+                    // RFC 1035 §5.1: the origin may itself be given relative to the last one.
+                    ("$ORIGIN", Some(name)) => origin = Some(parse_name(name, origin.as_deref())?),
+                    ("$ORIGIN", None) => return Err(first.error(ZoneProblem::BadName)),
+                    _ => return Err(first.error(ZoneProblem::UnsupportedDirective)),
                 }
-                let ttl = tokens
-                    .next()
-                    .ok_or_else(|| first.error(ZoneProblem::BadTtl))?;
-                default_ttl = parse_ttl(ttl)?;
                 if let Some(extra) = tokens.next() {
                     return Err(extra.error(ZoneProblem::WrongFieldCount));
                 }
                 continue;
             }
-            owner = Some(parse_name(first)?);
+            owner = Some(parse_name(first, origin.as_deref())?);
         }
         let Some(name) = owner.clone() else {
             return Err(DnsError::ZoneSyntax {
@@ -138,7 +144,7 @@ pub(super) fn records(text: &str) -> Result<Vec<ParsedRecord>, DnsError> {
             }
         };
         let rdata: Vec<&Token> = tokens.collect();
-        let data = parse_rdata(record_type, &rdata)?;
+        let data = parse_rdata(record_type, &rdata, origin.as_deref())?;
         out.push(ParsedRecord {
             line: record_type.line,
             name,
@@ -149,7 +155,11 @@ pub(super) fn records(text: &str) -> Result<Vec<ParsedRecord>, DnsError> {
     Ok(out)
 }
 
-fn parse_rdata(record_type: &Token, rdata: &[&Token]) -> Result<Option<RecordData>, DnsError> {
+fn parse_rdata(
+    record_type: &Token,
+    rdata: &[&Token],
+    origin: Option<&str>,
+) -> Result<Option<RecordData>, DnsError> {
     let keyword = record_type
         .keyword()
         .ok_or_else(|| record_type.error(ZoneProblem::UnknownType))?;
@@ -180,7 +190,7 @@ fn parse_rdata(record_type: &Token, rdata: &[&Token]) -> Result<Option<RecordDat
             let exchange = if rdata[1].bytes == b"." {
                 String::new()
             } else {
-                parse_name(rdata[1])?
+                parse_name(rdata[1], origin)?
             };
             RecordData::Mx(Mx {
                 preference,
@@ -198,11 +208,11 @@ fn parse_rdata(record_type: &Token, rdata: &[&Token]) -> Result<Option<RecordDat
         }
         "PTR" => {
             expect(1)?;
-            RecordData::Ptr(parse_name(rdata[0])?)
+            RecordData::Ptr(parse_name(rdata[0], origin)?)
         }
         "CNAME" => {
             expect(1)?;
-            RecordData::Cname(parse_name(rdata[0])?)
+            RecordData::Cname(parse_name(rdata[0], origin)?)
         }
         _ => return Err(record_type.error(ZoneProblem::UnknownType)),
     };
@@ -220,12 +230,23 @@ fn parse_word<T: std::str::FromStr>(token: &Token, problem: ZoneProblem) -> Resu
         .ok_or_else(|| token.error(problem))
 }
 
-fn parse_name(token: &Token) -> Result<String, DnsError> {
+/// Reads a domain name (RFC 1035 §5.1): `@` is the origin, and a name without a final dot is
+/// relative to the origin. With no `$ORIGIN` given, every name is taken as absolute, dot or
+/// not.
+fn parse_name(token: &Token, origin: Option<&str>) -> Result<String, DnsError> {
     let text = std::str::from_utf8(&token.bytes).map_err(|_| token.error(ZoneProblem::BadName))?;
-    if token.quoted || text == "@" {
+    if token.quoted {
         return Err(token.error(ZoneProblem::BadName));
     }
-    to_ascii(text).map_err(|_| token.error(ZoneProblem::BadName))
+    let name = match (text, origin) {
+        ("@", Some(origin)) => return Ok(origin.to_owned()),
+        ("@", None) => return Err(token.error(ZoneProblem::NoOrigin)),
+        (relative, Some(origin)) if !relative.ends_with('.') => {
+            to_ascii(&format!("{relative}.{origin}"))
+        }
+        (name, _) => to_ascii(name),
+    };
+    name.map_err(|_| token.error(ZoneProblem::BadName))
 }
 
 /// Reads a TTL: seconds, or BIND-style units such as `1h30m` (s, m, h, d, w).

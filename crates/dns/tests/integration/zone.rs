@@ -150,6 +150,46 @@ fn parentheses_continue_a_record_as_opendkim_genkey_writes_it() {
 }
 
 #[test]
+fn origin_makes_names_relative_as_opendkim_genkey_writes_them() {
+    // opendkim-genkey's sel.txt, pasted under an $ORIGIN line as it is: its owner is relative.
+    let z = zone(
+        "$ORIGIN Example.COM.\n\
+         sel._domainkey\tIN\tTXT\t( \"v=DKIM1; k=rsa; \"\n\
+         \t  \"p=MIIB\" )  ; ----- DKIM key sel for example.com\n\
+         @ MX 10 mx\n\
+         mx A 192.0.2.25\n\
+         www CNAME @\n\
+         abs.example.net. TXT \"absolute\"\n\
+         $ORIGIN sub\n\
+         deep A 192.0.2.26\n\
+         $ORIGIN other.example.\n\
+         @ TXT \"other\"\n",
+    );
+    assert_eq!(
+        txt(&z, "sel._domainkey.example.com"),
+        vec![b"v=DKIM1; k=rsa; p=MIIB".to_vec()]
+    );
+    assert_eq!(
+        block_on(z.mx("example.com")).unwrap().records(),
+        [Mx {
+            preference: 10,
+            exchange: "mx.example.com".to_owned()
+        }]
+    );
+    assert!(!block_on(z.a("mx.example.com")).unwrap().is_void());
+    // The CNAME's target, `@`, is the origin.
+    assert!(!block_on(z.mx("www.example.com")).unwrap().is_void());
+    assert_eq!(txt(&z, "abs.example.net"), vec![b"absolute".to_vec()]);
+    // An $ORIGIN without a final dot is relative to the one before it.
+    assert!(!block_on(z.a("deep.sub.example.com")).unwrap().is_void());
+    assert_eq!(txt(&z, "other.example"), vec![b"other".to_vec()]);
+    // Before any $ORIGIN, names are absolute with or without the final dot.
+    let z = zone("a.example A 192.0.2.1\n$ORIGIN example.org.\nb A 192.0.2.2");
+    let names: Vec<String> = z.records().map(|r| r.name.to_owned()).collect();
+    assert_eq!(names, ["a.example", "b.example.org"]);
+}
+
+#[test]
 fn ttl_and_class_in_either_order_and_dollar_ttl() {
     let z = zone(
         "$TTL 1h\na.example. A 192.0.2.1\nb.example. IN 60 A 192.0.2.2\nc.example. 1d2h IN A 192.0.2.3",
@@ -273,8 +313,18 @@ fn errors_name_the_line() {
         (1, ZoneProblem::UnbalancedParentheses)
     );
     assert_eq!(
-        syntax_error("$ORIGIN example.org."),
+        syntax_error("$INCLUDE other.zone"),
         (1, ZoneProblem::UnsupportedDirective)
+    );
+    assert_eq!(syntax_error("@ A 192.0.2.1"), (1, ZoneProblem::NoOrigin));
+    assert_eq!(syntax_error("$ORIGIN"), (1, ZoneProblem::BadName));
+    assert_eq!(
+        syntax_error("$ORIGIN example.org. extra"),
+        (1, ZoneProblem::WrongFieldCount)
+    );
+    assert_eq!(
+        syntax_error("$ORIGIN example.org.\na..b A 192.0.2.1"),
+        (2, ZoneProblem::BadName)
     );
     assert_eq!(
         syntax_error("a..example. A 192.0.2.1"),
