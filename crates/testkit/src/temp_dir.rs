@@ -53,6 +53,18 @@ impl TempDir {
     }
 }
 
+impl TempDir {
+    /// Reads the text of a file in the directory, such as one a peer wrote.
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be read as UTF-8 text.
+    pub fn read(&self, name: &str) -> String {
+        let path = self.path.join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);

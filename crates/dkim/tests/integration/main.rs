@@ -4,6 +4,7 @@
 mod corpus;
 mod interop;
 mod keys;
+mod opendkim;
 mod props;
 mod published;
 mod sign;
