@@ -80,12 +80,30 @@ impl Keys {
         }
     }
 
-    /// (selector, algorithm, private key PEM) for each key.
-    fn each(&self) -> [(&'static str, &'static str, &str); 2] {
-        [
-            ("rsa", "rsa-sha256", &self.rsa_pem),
-            ("ed", "ed25519-sha256", &self.ed25519_pem),
-        ]
+    /// (selector, algorithm, private key PEM, header and body canonicalization): every key with
+    /// every canonicalization.
+    fn cases(
+        &self,
+    ) -> Vec<(
+        &'static str,
+        &'static str,
+        &str,
+        Canonicalization,
+        Canonicalization,
+    )> {
+        let keys = [
+            ("rsa", "rsa-sha256", self.rsa_pem.as_str()),
+            ("ed", "ed25519-sha256", self.ed25519_pem.as_str()),
+        ];
+        let mut cases = Vec::new();
+        for (selector, algorithm, pem) in keys {
+            for header in CANONS {
+                for body in CANONS {
+                    cases.push((selector, algorithm, pem, header, body));
+                }
+            }
+        }
+        cases
     }
 
     /// Runs `opendkim -t` on `message` with these settings, and returns what it printed.
@@ -219,24 +237,20 @@ fn opendkim_verifies_what_we_sign() {
         return;
     }
     let keys = Keys::new("opendkim-verifies");
-    for (selector, algorithm, pem) in keys.each() {
-        for header in CANONS {
-            for body in CANONS {
-                let signed = sign_with_us(pem, selector, header, body);
-                assert_eq!(
-                    keys.opendkim_verdict(&signed),
-                    "pass",
-                    "{algorithm} {header}/{body}"
-                );
-                // A changed body fails there too: the verdict is OpenDKIM's, not a default.
-                let changed = change_body(&signed);
-                assert_eq!(
-                    keys.opendkim_verdict(&changed),
-                    "fail",
-                    "{algorithm} {header}/{body} changed"
-                );
-            }
-        }
+    for (selector, algorithm, pem, header, body) in keys.cases() {
+        let signed = sign_with_us(pem, selector, header, body);
+        assert_eq!(
+            keys.opendkim_verdict(&signed),
+            "pass",
+            "{algorithm} {header}/{body}"
+        );
+        // A changed body fails there too: the verdict is OpenDKIM's, not a default.
+        let changed = change_body(&signed);
+        assert_eq!(
+            keys.opendkim_verdict(&changed),
+            "fail",
+            "{algorithm} {header}/{body} changed"
+        );
     }
 }
 
@@ -246,45 +260,41 @@ fn we_verify_what_opendkim_signs() {
         return;
     }
     let keys = Keys::new("opendkim-signs");
-    for (selector, algorithm, _) in keys.each() {
-        for header in CANONS {
-            for body in CANONS {
-                let signed = keys.opendkim_signed(selector, algorithm, header, body, MESSAGE);
-                let (result, reason) = keys.our_verdict(&signed);
-                if keys.opendkim_verdict(&signed) == "pass" {
-                    assert_eq!(
-                        result,
-                        DkimResult::Pass,
-                        "{algorithm} {header}/{body}: {reason}\n{}",
-                        String::from_utf8_lossy(&signed)
-                    );
-                } else {
-                    // OpenDKIM 2.11.0 (Debian 12) cannot verify its own ed25519 signatures with
-                    // simple header canonicalization, nor can dkimpy: it hashes the field with
-                    // `b=` on the line of `h=`, then writes it with `b=` folded onto a line of
-                    // its own. Simple keeps the field exactly as it appears (RFC 6376 §3.4.1),
-                    // so the signature fails. With the fold it hashed, it passes.
-                    assert!(
-                        algorithm == "ed25519-sha256" && header == Canonicalization::Simple,
-                        "OpenDKIM fails its own {algorithm} {header}/{body} signature"
-                    );
-                    assert_eq!(result, DkimResult::Fail, "{algorithm} {header}/{body}");
-                    let refolded = refold_b(&signed);
-                    assert_eq!(
-                        keys.our_verdict(&refolded).0,
-                        DkimResult::Pass,
-                        "{algorithm} {header}/{body} with b= unfolded\n{}",
-                        String::from_utf8_lossy(&refolded)
-                    );
-                }
-                let changed = change_body(&signed);
-                assert_eq!(
-                    keys.our_verdict(&changed).0,
-                    DkimResult::Fail,
-                    "{algorithm} {header}/{body} changed"
-                );
-            }
+    for (selector, algorithm, _, header, body) in keys.cases() {
+        let signed = keys.opendkim_signed(selector, algorithm, header, body, MESSAGE);
+        let (result, reason) = keys.our_verdict(&signed);
+        if keys.opendkim_verdict(&signed) == "pass" {
+            assert_eq!(
+                result,
+                DkimResult::Pass,
+                "{algorithm} {header}/{body}: {reason}\n{}",
+                String::from_utf8_lossy(&signed)
+            );
+        } else {
+            // OpenDKIM 2.11.0 (Debian 12) cannot verify its own ed25519 signatures with simple
+            // header canonicalization, nor can dkimpy: it hashes the field with `b=` on the
+            // line of `h=`, then writes it with `b=` folded onto a line of its own. Simple
+            // keeps the field exactly as it appears (RFC 6376 §3.4.1), so the signature fails.
+            // With the fold it hashed, it passes.
+            assert!(
+                algorithm == "ed25519-sha256" && header == Canonicalization::Simple,
+                "OpenDKIM fails its own {algorithm} {header}/{body} signature"
+            );
+            assert_eq!(result, DkimResult::Fail, "{algorithm} {header}/{body}");
+            let refolded = refold_b(&signed);
+            assert_eq!(
+                keys.our_verdict(&refolded).0,
+                DkimResult::Pass,
+                "{algorithm} {header}/{body} with b= unfolded\n{}",
+                String::from_utf8_lossy(&refolded)
+            );
         }
+        let changed = change_body(&signed);
+        assert_eq!(
+            keys.our_verdict(&changed).0,
+            DkimResult::Fail,
+            "{algorithm} {header}/{body} changed"
+        );
     }
 }
 
