@@ -189,7 +189,8 @@ pub(crate) struct CheckArgs {
     /// The selector (s=) the key is published under.
     #[arg(long)]
     pub(crate) selector: String,
-    /// The private key that signs (PEM, PKCS#1 or PKCS#8), to compare with the published one.
+    /// The private key that signs, to compare with the published one: PEM or DER (PKCS#1 or
+    /// PKCS#8), or an Ed25519 key in base64 as dkimpy and rspamd keep it.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     #[command(flatten)]
@@ -235,7 +236,8 @@ pub(crate) enum KeyAlgorithm {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct SignArgs {
-    /// The private key: PEM, PKCS#1 or PKCS#8, RSA or Ed25519.
+    /// The private key, RSA or Ed25519: PEM or DER (PKCS#1 or PKCS#8), or an Ed25519 key in
+    /// base64 as dkimpy and rspamd keep it.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
     /// The signing domain (d=).

@@ -4,7 +4,9 @@ use crate::canon::{BodyCanonicalizer, canonicalize_header};
 use crate::crypto::Sha256;
 use crate::hash::BodyHasher;
 use crate::signature::{Canonicalization, Signature};
-use crate::{KeyRecord, Verifier};
+use crate::{KeyRecord, SigningKey, Verifier};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 
 /// A DKIM-Signature value: parsing never panics, and what parses renders and parses back equal.
 pub fn signature(data: &[u8]) {
@@ -23,6 +25,22 @@ pub fn key_record(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = KeyRecord::parse(text);
     }
+}
+
+/// A private key file: reading never panics, and an Ed25519 seed (the first 32 octets, when
+/// there are as many) reads back as the same key from either base64 form, alone or with its
+/// public key.
+pub fn private_key(data: &[u8]) {
+    let _ = SigningKey::from_key_file(data);
+    let Some(seed) = data.first_chunk::<32>() else {
+        return;
+    };
+    let public = SigningKey::ed25519_from_seed(seed).public_key();
+    let read = |raw: &[u8]| {
+        SigningKey::from_key_file(BASE64.encode(raw).as_bytes()).map(|key| key.public_key())
+    };
+    assert_eq!(read(seed), Ok(public.clone()));
+    assert_eq!(read(&[&seed[..], &public].concat()), Ok(public));
 }
 
 /// Header field canonicalization (RFC 6376 §3.4.1, §3.4.2): never panics; simple changes

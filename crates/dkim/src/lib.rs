@@ -1,9 +1,10 @@
 //! DKIM (RFC 6376), with the rules of RFC 8301 (no rsa-sha1, no RSA keys under 1024 bits) and
 //! Ed25519 signatures (RFC 8463): signing and verifying messages, whole or as they stream in.
 //!
-//! - [`Signer`] signs with a [`SigningKey`] (RSA or Ed25519, from the PEM files
-//!   opendkim-genkey, rspamadm and openssl write), relaxed/relaxed by default, oversigning the
-//!   header fields a reader trusts, never with `l=`.
+//! - [`Signer`] signs with a [`SigningKey`] (RSA or Ed25519, read as the key files of
+//!   opendkim-genkey, rspamd, dkimpy and openssl hold it: [`SigningKey::from_key_file`]),
+//!   relaxed/relaxed by default, oversigning the header fields a reader trusts, never with
+//!   `l=`.
 //! - [`Verifier`] checks every DKIM-Signature of a message on its own and gives each an
 //!   RFC 8601 [`DkimResult`] with a reason, looking keys up through the `mailroom-dns`
 //!   [`Resolver`](mailroom_dns::Resolver) concurrently, with a cap on signatures per message.

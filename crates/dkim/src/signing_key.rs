@@ -1,5 +1,5 @@
-//! Private keys for signing: RSA (PKCS#1 or PKCS#8) and Ed25519 (PKCS#8, RFC 8410, or a raw
-//! seed), read from the PEM or DER files opendkim-genkey, rspamadm and openssl write.
+//! Private keys for signing: RSA (PKCS#1 or PKCS#8) and Ed25519 (PKCS#8, RFC 8410, or raw),
+//! read from the PEM, DER and base64 files opendkim-genkey, rspamadm, dkimpy and openssl write.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -47,6 +47,75 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
+    /// Reads a private key from the contents of a key file, in any form DKIM tools keep one:
+    ///
+    /// - PEM, `RSA PRIVATE KEY` (PKCS#1) or `PRIVATE KEY` (PKCS#8, RSA or Ed25519), as
+    ///   opendkim-genkey, openssl and this crate's [`keygen`](crate::keygen) write;
+    /// - DER, PKCS#8 or PKCS#1;
+    /// - an Ed25519 key in base64 on its own: the 32-octet seed (dkimpy, Exim, RFC 8463 A.1)
+    ///   or the 64 octets of seed and public key (rspamd, libsodium), whose public half must
+    ///   belong to the seed.
+    ///
+    /// ```
+    /// use mailroom_dkim::{Algorithm, SigningKey};
+    /// // RFC 8463 A.1: the seed, as dkimpy keeps it, and as rspamd keeps it with its public key.
+    /// let seed = SigningKey::from_key_file(b"nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n")?;
+    /// let rspamd = SigningKey::from_key_file(
+    ///     b"nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2DXWpgBgrEKt9VL/tPJZAc6DuFy89qmIyWvAhpo9wdRGg==",
+    /// )?;
+    /// assert_eq!(seed.algorithm(), Algorithm::Ed25519Sha256);
+    /// assert_eq!(seed.public_key(), rspamd.public_key());
+    /// # Ok::<(), mailroom_dkim::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadPrivateKey`] when the contents are none of these, or the key is unusable.
+    pub fn from_key_file(contents: &[u8]) -> Result<Self, Error> {
+        let text = std::str::from_utf8(contents).map(str::trim);
+        match text {
+            Ok(text) if text.contains("-----BEGIN ") => Self::from_pem(text),
+            Ok(text) if !text.is_empty() && text.bytes().all(is_base64_or_space) => {
+                let compact: String = text.split_ascii_whitespace().collect();
+                let raw = BASE64.decode(compact).map_err(|_| Error::BadPrivateKey {
+                    expected: "an Ed25519 key in base64",
+                    problem: "the text is not base64",
+                })?;
+                Self::ed25519_from_raw(&raw)
+            }
+            _ => Self::from_pkcs8_der(contents).or_else(|_| {
+                Self::from_pkcs1_der(contents).map_err(|_| Error::BadPrivateKey {
+                    expected: "PEM, DER, or an Ed25519 key in base64",
+                    problem: "the file holds none of these",
+                })
+            }),
+        }
+    }
+
+    /// An Ed25519 key from its 32-octet seed, or from the seed and the public key after it.
+    fn ed25519_from_raw(raw: &[u8]) -> Result<Self, Error> {
+        let (seed, public) = match raw.len() {
+            32 => (raw, None),
+            64 => (&raw[..32], Some(&raw[32..])),
+            _ => {
+                return Err(Error::BadPrivateKey {
+                    expected: "an Ed25519 key of 32 octets (a seed) or 64 (seed and public key)",
+                    problem: "the base64 holds another length",
+                });
+            }
+        };
+        let mut bytes = [0; 32];
+        bytes.copy_from_slice(seed);
+        let key = Self::ed25519_from_seed(&bytes);
+        if public.is_some_and(|public| key.public_key() != public) {
+            return Err(Error::BadPrivateKey {
+                expected: "an Ed25519 seed followed by its public key",
+                problem: "the public key does not belong to the seed",
+            });
+        }
+        Ok(key)
+    }
+
     /// Reads a PEM private key: `RSA PRIVATE KEY` (PKCS#1, as opendkim-genkey writes) or
     /// `PRIVATE KEY` (PKCS#8, RSA or Ed25519).
     ///
@@ -166,6 +235,11 @@ impl SigningKey {
             Inner::Ed25519(key) => Ok(key.sign(&crate::crypto::sha256(data)).as_ref().to_vec()),
         }
     }
+}
+
+/// Whether `c` may appear in base64 text, white space between lines included.
+fn is_base64_or_space(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=') || c.is_ascii_whitespace()
 }
 
 /// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).

@@ -1,6 +1,7 @@
 //! `mailauth dkim keygen|sign|verify|check`: thin calls into mailroom-dkim.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use mailroom_dkim::keygen::{self, RsaBits};
@@ -10,7 +11,7 @@ use mailroom_dkim::{
 };
 use mailroom_dns::Txt;
 
-use super::{fail, now, read_input, read_text, runtime, to_crlf};
+use super::{fail, now, read_input, runtime, to_crlf};
 use crate::cli::{CheckArgs, DkimCommand, KeyAlgorithm, KeygenArgs, RsaSize, SignArgs, VerifyArgs};
 
 /// The longest character-string in a TXT record (RFC 1035 §3.3).
@@ -64,7 +65,7 @@ fn txt_strings(record: &str) -> Txt {
 }
 
 /// Writes a new private key file, readable by its owner only; an existing file is kept.
-fn write_private(path: &std::path::Path, pem: &str) -> Result<(), String> {
+fn write_private(path: &Path, pem: &str) -> Result<(), String> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -80,9 +81,14 @@ fn write_private(path: &std::path::Path, pem: &str) -> Result<(), String> {
         .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
+/// Reads a private key file in any form `SigningKey::from_key_file` takes.
+fn read_key(path: &Path) -> Result<SigningKey, String> {
+    SigningKey::from_key_file(&read_input(Some(path))?)
+        .map_err(|error| format!("{}: {error}", path.display()))
+}
+
 fn sign(args: &SignArgs) -> Result<(), String> {
-    let key = SigningKey::from_pem(&read_text(&args.key)?)
-        .map_err(|error| format!("{}: {error}", args.key.display()))?;
+    let key = read_key(&args.key)?;
     let input = read_input(args.file.as_deref())?;
     let (message, lf_only) = to_crlf(&input);
     let (header_canon, body_canon) = args.canonicalization;
@@ -142,10 +148,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let key = match &args.key {
-        Some(path) => Some(
-            SigningKey::from_pem(&read_text(path)?)
-                .map_err(|error| format!("{}: {error}", path.display()))?,
-        ),
+        Some(path) => Some(read_key(path)?),
         None => None,
     };
     let check = runtime()?.block_on(async {

@@ -242,3 +242,63 @@ fn check_finds_the_published_key_and_says_what_to_publish_when_it_is_not() {
     );
     assert!(text.ends_with(&format!("{record}\n")), "{text}");
 }
+
+#[test]
+fn keys_other_tools_wrote_sign_as_they_are() {
+    let dir = TempDir::new("mailauth-dkim-foreign-keys");
+    let testdata = mailroom_testkit::testdata_dir().join("dkim/dkimpy");
+    // rspamd keeps an Ed25519 key as its seed and public key in base64: RFC 8463 A.1 and A.2.
+    let rspamd = dir.file(
+        "rspamd.key",
+        "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2DXWpgBgrEKt9VL/tPJZAc6DuFy89qmIyWvAhpo9wdRGg==\n",
+    );
+    let ed25519_record = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+    let cases = [
+        // PKCS#1 PEM, as older opendkim-genkey and rspamadm write.
+        (
+            testdata.join("2048_testkey.key"),
+            std::fs::read_to_string(testdata.join("2048_testkey_wo_markers.pub.txt")).unwrap(),
+        ),
+        // dkimpy's Ed25519 key: the seed alone in base64.
+        (
+            testdata.join("ed25519test.key"),
+            std::fs::read_to_string(testdata.join("ed25519test.dns")).unwrap(),
+        ),
+        (rspamd, ed25519_record.to_owned()),
+    ];
+    for (key, record) in cases {
+        // A TXT string holds at most 255 octets: a long record is split over several.
+        let strings: Vec<String> = record
+            .trim()
+            .as_bytes()
+            .chunks(255)
+            .map(|chunk| format!("\"{}\"", String::from_utf8_lossy(chunk)))
+            .collect();
+        let zone = dir.file(
+            "foreign.zone",
+            &format!("s1._domainkey.example.org. TXT {}\n", strings.join(" ")),
+        );
+        let signed = mailauth(
+            &[
+                "dkim",
+                "sign",
+                "--key",
+                path(&key),
+                "--domain",
+                "example.org",
+                "--selector",
+                "s1",
+            ],
+            b"From: a@example.org\nTo: b@example.net\nSubject: hi\n\nHello.\n",
+        );
+        assert!(
+            signed.status.success(),
+            "{}: {}",
+            key.display(),
+            String::from_utf8_lossy(&signed.stderr)
+        );
+        let verified = mailauth(&["dkim", "verify", "--zone", path(&zone)], &signed.stdout);
+        let text = String::from_utf8(verified.stdout).unwrap();
+        assert_eq!(verified.status.code(), Some(0), "{}: {text}", key.display());
+    }
+}

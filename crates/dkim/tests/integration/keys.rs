@@ -123,6 +123,66 @@ fn private_keys_in_every_form_sign() {
     );
 }
 
+/// The DER inside a PEM file's base64 lines.
+fn pem_to_der(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+#[test]
+fn key_files_in_every_form_read_as_they_are() {
+    let file = |name: &str| kit::read(&format!("dkim/dkimpy/{name}"));
+    let public = |key: SigningKey| key.public_key();
+    let pkcs1 = SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey.key")).unwrap();
+    let pkcs8 =
+        SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey_PKCS8.key")).unwrap();
+    // PEM and DER, PKCS#1 and PKCS#8.
+    for (name, expected) in [
+        ("2048_testkey.key", pkcs1.public_key()),
+        ("2048_testkey_PKCS8.key", pkcs8.public_key()),
+    ] {
+        let pem = file(name);
+        assert_eq!(public(SigningKey::from_key_file(&pem).unwrap()), expected);
+        let der = pem_to_der(&kit::read_text(&format!("dkim/dkimpy/{name}")));
+        assert_eq!(public(SigningKey::from_key_file(&der).unwrap()), expected);
+    }
+    // dkimpy's Ed25519 key: the seed in base64, and the published key that goes with it.
+    let ed = SigningKey::from_key_file(&file("ed25519test.key")).unwrap();
+    sign_and_verify(ed, kit::read_text("dkim/dkimpy/ed25519test.dns").trim());
+    // rspamd's form: the seed and the public key after it, in base64 (RFC 8463 A.1 and A.2).
+    let seed = base64::engine::general_purpose::STANDARD
+        .decode(kit::read_text("dkim/dkimpy/rfc8032_7_1.key").trim())
+        .unwrap();
+    let rfc_public = base64::engine::general_purpose::STANDARD
+        .decode("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+        .unwrap();
+    let expanded = [seed.as_slice(), &rfc_public].concat();
+    let text = base64::engine::general_purpose::STANDARD.encode(&expanded);
+    let key = SigningKey::from_key_file(format!("{text}\n").as_bytes()).unwrap();
+    assert_eq!(key.public_key(), rfc_public);
+    // A public half that is not the seed's, and files that hold no key.
+    let mut wrong = expanded.clone();
+    wrong[63] ^= 1;
+    let wrong = base64::engine::general_purpose::STANDARD.encode(&wrong);
+    for bad in [
+        wrong.as_bytes(),
+        b"c2hvcnQ=",
+        b"not base64!",
+        b"",
+        &[0x30, 0x03, 0x02, 0x01, 0x00],
+    ] {
+        assert!(
+            matches!(
+                SigningKey::from_key_file(bad),
+                Err(Error::BadPrivateKey { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
 #[test]
 fn our_own_dns_record_matches_the_published_one() {
     let key = SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey_PKCS8.key")).unwrap();

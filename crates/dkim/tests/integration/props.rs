@@ -144,6 +144,7 @@ proptest! {
     fn any_bytes_as_signature_or_key(data in proptest::collection::vec(any::<u8>(), 0..300)) {
         fuzzing::signature(&data);
         fuzzing::key_record(&data);
+        fuzzing::private_key(&data);
     }
 
     #[test]
