@@ -49,6 +49,23 @@ pub(crate) fn keygen_as(key: &Path, algorithm: &str, selector: &str) -> String {
         .to_owned()
 }
 
+/// Runs `mailauth dkim sign` with `key` for example.org under selector s1.
+pub(crate) fn sign_as_s1(key: &Path, message: &[u8]) -> std::process::Output {
+    mailauth(
+        &[
+            "dkim",
+            "sign",
+            "--key",
+            path(key),
+            "--domain",
+            "example.org",
+            "--selector",
+            "s1",
+        ],
+        message,
+    )
+}
+
 #[test]
 fn keygen_sign_verify_round_trip() {
     let dir = TempDir::new("mailauth-dkim-round-trip");
@@ -62,19 +79,7 @@ fn keygen_sign_verify_round_trip() {
         }
         // LF line ends in, LF line ends out.
         let message = b"From: a@example.org\nTo: b@example.net\nSubject: hi\n\nHello.\n";
-        let signed = mailauth(
-            &[
-                "dkim",
-                "sign",
-                "--key",
-                path(&key),
-                "--domain",
-                "example.org",
-                "--selector",
-                "s1",
-            ],
-            message,
-        );
+        let signed = sign_as_s1(&key, message);
         assert!(
             signed.status.success(),
             "{}",
@@ -154,19 +159,7 @@ fn verify_reports_unsigned_mail_and_missing_keys() {
 fn sign_refuses_bad_input_with_a_reason() {
     let dir = TempDir::new("mailauth-dkim-bad");
     let (key, _) = keygen(dir.path(), "ed25519");
-    let out = mailauth(
-        &[
-            "dkim",
-            "sign",
-            "--key",
-            path(&key),
-            "--domain",
-            "example.org",
-            "--selector",
-            "s1",
-        ],
-        b"Subject: no from\n\nx\n",
-    );
+    let out = sign_as_s1(&key, b"Subject: no from\n\nx\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no From header"));
     let out = mailauth(
@@ -278,17 +271,8 @@ fn keys_other_tools_wrote_sign_as_they_are() {
             "foreign.zone",
             &format!("s1._domainkey.example.org. TXT {}\n", strings.join(" ")),
         );
-        let signed = mailauth(
-            &[
-                "dkim",
-                "sign",
-                "--key",
-                path(&key),
-                "--domain",
-                "example.org",
-                "--selector",
-                "s1",
-            ],
+        let signed = sign_as_s1(
+            &key,
             b"From: a@example.org\nTo: b@example.net\nSubject: hi\n\nHello.\n",
         );
         assert!(

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use crate::dkim::sign_as_s1;
 use crate::mailauth;
 use mailroom_testkit::TempDir;
 
@@ -36,19 +37,7 @@ fn setup(name: &str) -> (TempDir, PathBuf, Vec<u8>) {
     )
     .unwrap();
     let message = b"From: Ann <ann@example.org>\nTo: b@example.net\nSubject: hi\n\nHello.\n";
-    let signed = mailauth(
-        &[
-            "dkim",
-            "sign",
-            "--key",
-            path(&key),
-            "--domain",
-            "example.org",
-            "--selector",
-            "s1",
-        ],
-        message,
-    );
+    let signed = sign_as_s1(&key, message);
     assert!(signed.status.success(), "{}", text(&signed));
     (dir, zone, signed.stdout)
 }
