@@ -51,7 +51,7 @@ impl SigningKey {
     ///
     /// - PEM, `RSA PRIVATE KEY` (PKCS#1) or `PRIVATE KEY` (PKCS#8, RSA or Ed25519), as
     ///   opendkim-genkey, openssl and this crate's [`keygen`](crate::keygen) write;
-    /// - DER, PKCS#8 or PKCS#1;
+    /// - DER, PKCS#8 or PKCS#1, also in base64 without PEM's BEGIN and END lines;
     /// - an Ed25519 key in base64 on its own: the 32-octet seed (dkimpy, Exim, RFC 8463 A.1)
     ///   or the 64 octets of seed and public key (rspamd, libsodium), whose public half must
     ///   belong to the seed.
@@ -81,33 +81,36 @@ impl SigningKey {
                     expected: "an Ed25519 key in base64",
                     problem: "the text is not base64",
                 })?;
-                Self::ed25519_from_raw(&raw)
+                match raw.len() {
+                    32 | 64 => Self::ed25519_from_raw(&raw),
+                    // A PEM body without its BEGIN and END lines.
+                    _ => Self::from_der(&raw),
+                }
             }
-            _ => Self::from_pkcs8_der(contents).or_else(|_| {
-                Self::from_pkcs1_der(contents).map_err(|_| Error::BadPrivateKey {
-                    expected: "PEM, DER, or an Ed25519 key in base64",
-                    problem: "the file holds none of these",
-                })
-            }),
+            _ => Self::from_der(contents),
         }
+    }
+
+    /// A PKCS#8 or PKCS#1 DER key.
+    fn from_der(der: &[u8]) -> Result<Self, Error> {
+        Self::from_pkcs8_der(der).or_else(|_| {
+            Self::from_pkcs1_der(der).map_err(|_| Error::BadPrivateKey {
+                expected: "PEM, DER, or an Ed25519 key in base64",
+                problem: "the file holds none of these",
+            })
+        })
     }
 
     /// An Ed25519 key from its 32-octet seed, or from the seed and the public key after it.
     fn ed25519_from_raw(raw: &[u8]) -> Result<Self, Error> {
-        let (seed, public) = match raw.len() {
-            32 => (raw, None),
-            64 => (&raw[..32], Some(&raw[32..])),
-            _ => {
-                return Err(Error::BadPrivateKey {
-                    expected: "an Ed25519 key of 32 octets (a seed) or 64 (seed and public key)",
-                    problem: "the base64 holds another length",
-                });
-            }
+        let Some((seed, public)) = raw.split_first_chunk::<32>() else {
+            return Err(Error::BadPrivateKey {
+                expected: "an Ed25519 key of 32 octets (a seed) or 64 (seed and public key)",
+                problem: "the key is too short",
+            });
         };
-        let mut bytes = [0; 32];
-        bytes.copy_from_slice(seed);
-        let key = Self::ed25519_from_seed(&bytes);
-        if public.is_some_and(|public| key.public_key() != public) {
+        let key = Self::ed25519_from_seed(seed);
+        if !public.is_empty() && key.public_key() != public {
             return Err(Error::BadPrivateKey {
                 expected: "an Ed25519 seed followed by its public key",
                 problem: "the public key does not belong to the seed",

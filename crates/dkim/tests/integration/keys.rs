@@ -147,6 +147,16 @@ fn key_files_in_every_form_read_as_they_are() {
         assert_eq!(public(SigningKey::from_key_file(&pem).unwrap()), expected);
         let der = pem_to_der(&kit::read_text(&format!("dkim/dkimpy/{name}")));
         assert_eq!(public(SigningKey::from_key_file(&der).unwrap()), expected);
+        // The PEM body alone, without its BEGIN and END lines.
+        let body: String = kit::read_text(&format!("dkim/dkimpy/{name}"))
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            public(SigningKey::from_key_file(body.as_bytes()).unwrap()),
+            expected
+        );
     }
     // dkimpy's Ed25519 key: the seed in base64, and the published key that goes with it.
     let ed = SigningKey::from_key_file(&file("ed25519test.key")).unwrap();
