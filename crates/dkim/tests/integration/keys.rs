@@ -123,12 +123,12 @@ fn private_keys_in_every_form_sign() {
     );
 }
 
-/// The DER inside a PEM file's base64 lines.
-fn pem_to_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap()
+/// A PEM file's base64 lines, without its BEGIN and END lines.
+fn pem_body(pem: &str) -> String {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 #[test]
@@ -145,18 +145,16 @@ fn key_files_in_every_form_read_as_they_are() {
     ] {
         let pem = file(name);
         assert_eq!(public(SigningKey::from_key_file(&pem).unwrap()), expected);
-        let der = pem_to_der(&kit::read_text(&format!("dkim/dkimpy/{name}")));
-        assert_eq!(public(SigningKey::from_key_file(&der).unwrap()), expected);
-        // The PEM body alone, without its BEGIN and END lines.
-        let body: String = kit::read_text(&format!("dkim/dkimpy/{name}"))
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        // The PEM body alone, and the DER it holds.
+        let body = pem_body(std::str::from_utf8(&pem).unwrap());
         assert_eq!(
             public(SigningKey::from_key_file(body.as_bytes()).unwrap()),
             expected
         );
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body.replace('\n', ""))
+            .unwrap();
+        assert_eq!(public(SigningKey::from_key_file(&der).unwrap()), expected);
     }
     // dkimpy's Ed25519 key: the seed in base64, and the published key that goes with it.
     let ed = SigningKey::from_key_file(&file("ed25519test.key")).unwrap();
