@@ -160,7 +160,7 @@ impl BodyCanonicalizer {
         let mut blocks = true;
         while let Some(run) = places.next(text, pos) {
             if blocks && places.is_dense() {
-                let (next, stop) = relaxed_blocks(text, pos, out);
+                let (next, stop) = dense_blocks(text, pos, out);
                 blocks = stop == BlocksStop::Sparse;
                 if next != pos {
                     pos = next;
@@ -288,9 +288,20 @@ impl BodyCanonicalizer {
     }
 }
 
+/// Relaxed where white space that needs work is dense: [`avx512::relaxed_blocks`] where the CPU
+/// and the output allow, else [`relaxed_blocks`].
+#[inline]
+fn dense_blocks(text: &[u8], pos: usize, out: &mut impl Output) -> (usize, BlocksStop) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(done) = super::avx512::relaxed_blocks(text, pos, out) {
+        return done;
+    }
+    relaxed_blocks(text, pos, out)
+}
+
 /// Why [`relaxed_blocks`] stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BlocksStop {
+pub(super) enum BlocksStop {
     /// Blocks went by with no work: searching is cheaper again.
     Sparse,
     /// Less than a block (and the octet after it) is left.
@@ -298,7 +309,7 @@ enum BlocksStop {
 }
 
 /// Blocks in a row with no work after which [`relaxed_blocks`] gives way to searching.
-const IDLE_BLOCKS: usize = 4;
+pub(super) const IDLE_BLOCKS: usize = 4;
 
 /// Relaxed's short pieces are written as a copy of this many octets, which needs no call and
 /// no branch on the piece's length; the octets past the piece are overwritten by what follows.

@@ -1,5 +1,7 @@
 //! Canonicalization (RFC 6376 §3.4): header fields one at a time, the body as a stream.
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod body;
 mod header;
 mod scan;
