@@ -160,6 +160,14 @@ impl BodyHasher {
         }
     }
 
+    /// The same hasher with a canonicalizer that never uses the AVX-512 kernel, for tests.
+    pub(crate) fn portable(self) -> Self {
+        Self {
+            canon: self.canon.portable(),
+            ..self
+        }
+    }
+
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         let sink = &mut self.sink;
         self.canon.update_to(chunk, sink);

@@ -72,8 +72,7 @@ fearless_simd::kernel!(
     /// Relaxed over blocks of `text` from `pos` into `room`, until the text or the room has no
     /// whole block left or blocks come [`IDLE_BLOCKS`] in a row with nothing to change.
     fn blocks(avx512: Avx512, text: &[u8], pos: usize, room: &mut [u8]) -> Blocks {
-        let load =
-            |at: usize| -> __m512i { u8x64::from_slice(avx512, &text[at..at + BLOCK]).into() };
+        let load = |octets: &[u8]| -> __m512i { u8x64::from_slice(avx512, octets).into() };
         let space = _mm512_set1_epi8(b' ' as i8);
         let tab = _mm512_set1_epi8(b'\t' as i8);
         let cr = _mm512_set1_epi8(b'\r' as i8);
@@ -82,13 +81,19 @@ fearless_simd::kernel!(
         let mut filled = 0;
         let mut idle = 0;
         let stop = loop {
-            if text.len() - pos < WINDOW {
+            // Arrays, so the three loads and the store need no bounds checks of their own.
+            let Some(window) = text.get(pos..).and_then(<[u8]>::first_chunk::<WINDOW>) else {
                 break Some(BlocksStop::Tail);
-            }
-            let Some(target) = room.get_mut(filled..filled + BLOCK) else {
+            };
+            let Some(target) = room
+                .get_mut(filled..)
+                .and_then(<[u8]>::first_chunk_mut::<BLOCK>)
+            else {
                 break None;
             };
-            let (block, next, after_next) = (load(pos), load(pos + 1), load(pos + 2));
+            let block = load(&window[..BLOCK]);
+            let next = load(&window[1..=BLOCK]);
+            let after_next = load(&window[2..]);
             let tabs = _mm512_cmpeq_epi8_mask(block, tab);
             let blank = tabs | _mm512_cmpeq_epi8_mask(block, space);
             let blank_next =

@@ -76,6 +76,9 @@ pub struct BodyCanonicalizer {
     pending_cr: bool,
     /// Whether any content has been written, so the body is not empty.
     wrote_content: bool,
+    /// Whether dense text may go through the AVX-512 kernel where the CPU has it. Off only
+    /// for tests, to hold the portable path to the RFC on such CPUs too.
+    kernel: bool,
 }
 
 impl BodyCanonicalizer {
@@ -87,6 +90,15 @@ impl BodyCanonicalizer {
             pending_space: false,
             pending_cr: false,
             wrote_content: false,
+            kernel: true,
+        }
+    }
+
+    /// The same canonicalizer that never uses the AVX-512 kernel, for tests.
+    pub(crate) fn portable(self) -> Self {
+        Self {
+            kernel: false,
+            ..self
         }
     }
 
@@ -160,7 +172,7 @@ impl BodyCanonicalizer {
         let mut blocks = true;
         while let Some(run) = places.next(text, pos) {
             if blocks && places.is_dense() {
-                let (next, stop) = dense_blocks(text, pos, out);
+                let (next, stop) = dense_blocks(self.kernel, text, pos, out);
                 blocks = stop == BlocksStop::Sparse;
                 if next != pos {
                     pos = next;
@@ -288,14 +300,21 @@ impl BodyCanonicalizer {
     }
 }
 
-/// Relaxed where white space that needs work is dense: [`avx512::relaxed_blocks`] where the CPU
-/// and the output allow, else [`relaxed_blocks`].
+/// Relaxed where white space that needs work is dense: [`avx512::relaxed_blocks`] where the
+/// `kernel` may be used and the CPU and the output allow, else [`relaxed_blocks`].
 #[inline]
-fn dense_blocks(text: &[u8], pos: usize, out: &mut impl Output) -> (usize, BlocksStop) {
+fn dense_blocks(
+    kernel: bool,
+    text: &[u8],
+    pos: usize,
+    out: &mut impl Output,
+) -> (usize, BlocksStop) {
     #[cfg(target_arch = "x86_64")]
-    if let Some(done) = super::avx512::relaxed_blocks(text, pos, out) {
+    if kernel && let Some(done) = super::avx512::relaxed_blocks(text, pos, out) {
         return done;
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = kernel;
     relaxed_blocks(text, pos, out)
 }
 
