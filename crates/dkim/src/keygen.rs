@@ -1,4 +1,5 @@
-//! Making new signing keys, with the PKCS#8 PEM to store them in.
+//! Making new signing keys, or taking in those other tools made, with the PKCS#8 PEM to store
+//! them in.
 //!
 //! Ed25519 keys come from a seed the caller supplies (this crate takes randomness as an
 //! argument). RSA key generation needs the `aws-lc-rs` feature: ring cannot generate RSA keys.
@@ -6,9 +7,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::signing_key::{ED25519_PKCS8_PREFIX, SigningKey};
+use crate::signing_key::{SigningKey, ed25519_pkcs8};
 
-/// A new key: ready to sign, and as PKCS#8 PEM (`PRIVATE KEY`) to store with mode 0600.
+/// A new or imported key: ready to sign, and as PKCS#8 PEM (`PRIVATE KEY`) to store with
+/// mode 0600.
 pub struct GeneratedKey {
     /// The key, ready to sign.
     pub key: SigningKey,
@@ -34,12 +36,35 @@ impl std::fmt::Debug for GeneratedKey {
 /// # Ok::<(), mailroom_dkim::Error>(())
 /// ```
 pub fn ed25519(seed: [u8; 32]) -> GeneratedKey {
-    let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
-    pkcs8.extend_from_slice(&seed);
     GeneratedKey {
         key: SigningKey::ed25519_from_seed(&seed),
-        pem: pem("PRIVATE KEY", &pkcs8),
+        pem: pem("PRIVATE KEY", &ed25519_pkcs8(&seed)),
     }
+}
+
+/// A key another tool made, read from its key file in any form
+/// [`SigningKey::from_key_file`] takes (opendkim-genkey's PKCS#1 PEM, rspamd's or dkimpy's
+/// Ed25519 base64, DER, ...), with the PKCS#8 PEM to store it in: the same key, so the record
+/// already published for it stays right.
+///
+/// ```
+/// use mailroom_dkim::{SigningKey, keygen};
+/// // RFC 8463 A.1's key, as dkimpy keeps it.
+/// let imported = keygen::import(b"nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n")?;
+/// assert!(imported.pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+/// assert_eq!(SigningKey::from_pem(&imported.pem)?.dns_record(), imported.key.dns_record());
+/// # Ok::<(), mailroom_dkim::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`crate::Error::BadPrivateKey`] when the contents hold no key this crate signs with.
+pub fn import(contents: &[u8]) -> Result<GeneratedKey, crate::Error> {
+    let (key, pkcs8) = SigningKey::read_key_file(contents)?;
+    Ok(GeneratedKey {
+        key,
+        pem: pem("PRIVATE KEY", &pkcs8),
+    })
 }
 
 /// The RSA key sizes offered: 2048 bits is what RFC 8301 §3.2 recommends and what fits a

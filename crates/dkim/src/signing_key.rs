@@ -11,7 +11,7 @@ use crate::error::{Error, KeyType};
 use crate::signature::Algorithm;
 
 /// The DER prefix of an Ed25519 PKCS#8 v1 private key (RFC 8410 §7) before the 32-octet seed.
-pub(crate) const ED25519_PKCS8_PREFIX: [u8; 16] = [
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ];
 
@@ -72,51 +72,63 @@ impl SigningKey {
     ///
     /// [`Error::BadPrivateKey`] when the contents are none of these, or the key is unusable.
     pub fn from_key_file(contents: &[u8]) -> Result<Self, Error> {
+        Self::read_key_file(contents).map(|(key, _)| key)
+    }
+
+    /// [`Self::from_key_file`], with the key as PKCS#8 DER too: the form to store it in.
+    pub(crate) fn read_key_file(contents: &[u8]) -> Result<(Self, Vec<u8>), Error> {
         let text = std::str::from_utf8(contents).map(str::trim);
         match text {
-            Ok(text) if text.contains("-----BEGIN ") => Self::from_pem(text),
+            Ok(text) if text.contains("-----BEGIN ") => Self::read_pem(text),
             Ok(text) if !text.is_empty() && text.bytes().all(is_base64_or_space) => {
                 let compact: String = text.split_ascii_whitespace().collect();
                 let raw = BASE64.decode(compact).map_err(|_| Error::BadPrivateKey {
-                    expected: "an Ed25519 key in base64",
+                    expected: "Ed25519",
                     problem: "the text is not base64",
                 })?;
                 match raw.len() {
                     32 | 64 => Self::ed25519_from_raw(&raw),
                     // A PEM body without its BEGIN and END lines.
-                    _ => Self::from_der(&raw),
+                    _ => Self::read_der(&raw),
                 }
             }
-            _ => Self::from_der(contents),
+            _ => Self::read_der(contents),
         }
     }
 
-    /// A PKCS#8 or PKCS#1 DER key.
-    fn from_der(der: &[u8]) -> Result<Self, Error> {
-        Self::from_pkcs8_der(der).or_else(|_| {
-            Self::from_pkcs1_der(der).map_err(|_| Error::BadPrivateKey {
-                expected: "PEM, DER, or an Ed25519 key in base64",
-                problem: "the file holds none of these",
-            })
+    /// A PKCS#8 or PKCS#1 DER key, and its PKCS#8 DER.
+    fn read_der(der: &[u8]) -> Result<(Self, Vec<u8>), Error> {
+        if let Ok(key) = Self::from_pkcs8_der(der) {
+            return Ok((key, der.to_vec()));
+        }
+        Self::read_pkcs1_der(der).map_err(|_| Error::BadPrivateKey {
+            expected: "RSA or Ed25519",
+            problem: "the file is not PEM, DER, or an Ed25519 key in base64",
         })
     }
 
-    /// An Ed25519 key from its 32-octet seed, or from the seed and the public key after it.
-    fn ed25519_from_raw(raw: &[u8]) -> Result<Self, Error> {
+    /// A PKCS#1 DER RSA key, and the same key wrapped as PKCS#8.
+    fn read_pkcs1_der(der: &[u8]) -> Result<(Self, Vec<u8>), Error> {
+        Ok((Self::from_pkcs1_der(der)?, rsa_pkcs8(der)))
+    }
+
+    /// An Ed25519 key from its 32-octet seed, or from the seed and the public key after it,
+    /// and its PKCS#8 DER.
+    fn ed25519_from_raw(raw: &[u8]) -> Result<(Self, Vec<u8>), Error> {
         let Some((seed, public)) = raw.split_first_chunk::<32>() else {
             return Err(Error::BadPrivateKey {
-                expected: "an Ed25519 key of 32 octets (a seed) or 64 (seed and public key)",
-                problem: "the key is too short",
+                expected: "Ed25519",
+                problem: "a key in base64 has 32 octets (a seed) or 64 (seed and public key)",
             });
         };
         let key = Self::ed25519_from_seed(seed);
         if !public.is_empty() && key.public_key() != public {
             return Err(Error::BadPrivateKey {
-                expected: "an Ed25519 seed followed by its public key",
-                problem: "the public key does not belong to the seed",
+                expected: "Ed25519",
+                problem: "the public key after the seed does not belong to it",
             });
         }
-        Ok(key)
+        Ok((key, ed25519_pkcs8(seed)))
     }
 
     /// Reads a PEM private key: `RSA PRIVATE KEY` (PKCS#1, as opendkim-genkey writes) or
@@ -127,14 +139,22 @@ impl SigningKey {
     /// [`Error::BadPrivateKey`] when the text holds no such key or the key is unusable (for
     /// example an RSA key under 2048 bits, which the ring backend does not sign with).
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        Self::read_pem(pem).map(|(key, _)| key)
+    }
+
+    /// [`Self::from_pem`], with the key as PKCS#8 DER too.
+    fn read_pem(pem: &str) -> Result<(Self, Vec<u8>), Error> {
         let der =
             PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| Error::BadPrivateKey {
                 expected: "PEM",
                 problem: "no RSA PRIVATE KEY or PRIVATE KEY section",
             })?;
         match der {
-            PrivateKeyDer::Pkcs1(key) => Self::from_pkcs1_der(key.secret_pkcs1_der()),
-            PrivateKeyDer::Pkcs8(key) => Self::from_pkcs8_der(key.secret_pkcs8_der()),
+            PrivateKeyDer::Pkcs1(key) => Self::read_pkcs1_der(key.secret_pkcs1_der()),
+            PrivateKeyDer::Pkcs8(key) => {
+                let der = key.secret_pkcs8_der();
+                Ok((Self::from_pkcs8_der(der)?, der.to_vec()))
+            }
             _ => Err(Error::BadPrivateKey {
                 expected: "RSA or Ed25519",
                 problem: "elliptic-curve SEC1 keys cannot sign DKIM",
@@ -182,9 +202,7 @@ impl SigningKey {
     /// An Ed25519 key from its 32-octet seed (RFC 8032 §5.1.5), the form RFC 8463 A.1 and
     /// dkimpy print.
     pub fn ed25519_from_seed(seed: &[u8; 32]) -> Self {
-        let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
-        pkcs8.extend_from_slice(seed);
-        match signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&pkcs8) {
+        match signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&ed25519_pkcs8(seed)) {
             Ok(key) => Self {
                 inner: Inner::Ed25519(key),
             },
@@ -255,6 +273,31 @@ fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
     der_length(RSA_ALGORITHM_ID.len() + bit_string.len(), &mut out);
     out.extend_from_slice(&RSA_ALGORITHM_ID);
     out.extend_from_slice(&bit_string);
+    out
+}
+
+/// An Ed25519 key's PKCS#8 v1 DER (RFC 8410 §7) from its seed.
+pub(crate) fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
+    let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
+    pkcs8.extend_from_slice(seed);
+    pkcs8
+}
+
+/// A PKCS#1 RSA private key wrapped as PKCS#8 (RFC 5208 §5): version 0, rsaEncryption, and
+/// the PKCS#1 DER as the private key's octet string.
+fn rsa_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+    const VERSION_0: [u8; 3] = [0x02, 0x01, 0x00];
+    let mut octet_string = vec![0x04];
+    der_length(pkcs1.len(), &mut octet_string);
+    octet_string.extend_from_slice(pkcs1);
+    let mut out = vec![0x30];
+    der_length(
+        VERSION_0.len() + RSA_ALGORITHM_ID.len() + octet_string.len(),
+        &mut out,
+    );
+    out.extend_from_slice(&VERSION_0);
+    out.extend_from_slice(&RSA_ALGORITHM_ID);
+    out.extend_from_slice(&octet_string);
     out
 }
 

@@ -3,7 +3,7 @@
 
 use futures::executor::block_on;
 use mailroom_dkim::{
-    DkimResult, Error, KeyRecord, KeyType, PublicKey, Signer, SigningKey, Verifier,
+    DkimResult, Error, KeyRecord, KeyType, PublicKey, Signer, SigningKey, Verifier, keygen,
 };
 use mailroom_dns::{RecordData, Txt, Zone};
 use mailroom_testkit as kit;
@@ -191,6 +191,64 @@ fn key_files_in_every_form_read_as_they_are() {
     }
 }
 
+/// Keys of other tools taken in with `keygen::import` are stored as PKCS#8 PEM holding the same
+/// key: a PKCS#1 file becomes what `openssl pkcs8 -topk8 -nocrypt` makes of it, octet for octet,
+/// and a PKCS#8 file stays as it is.
+#[test]
+fn imported_keys_are_stored_as_the_same_key_in_pkcs8() {
+    let path = |name: &str| kit::testdata_dir().join("dkim/dkimpy").join(name);
+    let seed = kit::read("dkim/dkimpy/rfc8032_7_1.key");
+    // rspamd's form of the same key: the seed and the public key after it.
+    let rspamd = base64::engine::general_purpose::STANDARD.encode(
+        [
+            base64::engine::general_purpose::STANDARD
+                .decode(String::from_utf8_lossy(&seed).trim())
+                .unwrap(),
+            SigningKey::from_key_file(&seed).unwrap().public_key(),
+        ]
+        .concat(),
+    );
+    let files = [
+        kit::read("dkim/dkimpy/2048_testkey.key"),
+        kit::read("dkim/dkimpy/2048_testkey_PKCS8.key"),
+        kit::read("dkim/dkimpy/ed25519test.key"),
+        seed,
+        rspamd.into_bytes(),
+    ];
+    for contents in &files {
+        let imported = keygen::import(contents).unwrap();
+        assert!(imported.pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        let public = SigningKey::from_key_file(contents).unwrap().public_key();
+        assert_eq!(imported.key.public_key(), public);
+        assert_eq!(
+            SigningKey::from_pem(&imported.pem).unwrap().public_key(),
+            public
+        );
+    }
+    assert_eq!(
+        keygen::import(&files[1]).unwrap().pem,
+        kit::read_text("dkim/dkimpy/2048_testkey_PKCS8.key")
+    );
+    if kit::peer_available("openssl", &["version"], "apt-get install openssl") {
+        let converted = std::process::Command::new("openssl")
+            .args(["pkcs8", "-topk8", "-nocrypt", "-in"])
+            .arg(path("2048_testkey.key"))
+            .output()
+            .unwrap();
+        assert!(converted.status.success());
+        assert_eq!(
+            keygen::import(&files[0]).unwrap().pem,
+            String::from_utf8(converted.stdout).unwrap()
+        );
+    }
+    for bad in [&b"not a key"[..], b"", b"c2hvcnQ="] {
+        assert!(matches!(
+            keygen::import(bad),
+            Err(Error::BadPrivateKey { .. })
+        ));
+    }
+}
+
 #[test]
 fn our_own_dns_record_matches_the_published_one() {
     let key = SigningKey::from_pem(&kit::read_text("dkim/dkimpy/2048_testkey_PKCS8.key")).unwrap();
@@ -223,7 +281,7 @@ fn signing_needs_a_from_header() {
 #[cfg(feature = "aws-lc-rs")]
 #[test]
 fn rsa_keys_are_generated_with_aws_lc_rs() {
-    let generated = mailroom_dkim::keygen::rsa(mailroom_dkim::keygen::RsaBits::Rsa2048).unwrap();
+    let generated = keygen::rsa(keygen::RsaBits::Rsa2048).unwrap();
     let again = SigningKey::from_pem(&generated.pem).unwrap();
     assert_eq!(again.public_key(), generated.key.public_key());
     match KeyRecord::parse(&generated.key.dns_record()).unwrap().key {
@@ -235,7 +293,7 @@ fn rsa_keys_are_generated_with_aws_lc_rs() {
 
 #[test]
 fn ed25519_keys_are_generated_from_a_seed() {
-    let generated = mailroom_dkim::keygen::ed25519([9; 32]);
+    let generated = keygen::ed25519([9; 32]);
     assert!(
         !format!("{generated:?}").contains("PRIVATE"),
         "no secret in Debug"
