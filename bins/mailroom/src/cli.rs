@@ -49,6 +49,18 @@ pub(crate) enum DkimCommand {
         #[arg(long, value_enum, default_value = "both")]
         algorithm: KeyAlgorithm,
     },
+    /// Takes in a signing key another tool made, as it is (opendkim-genkey's .private file,
+    /// rspamd's or dkimpy's Ed25519 key, any PEM or DER key), and prints the record that must
+    /// be published for it. Existing keys are never replaced.
+    Import {
+        /// The domain, e.g. example.org.
+        domain: String,
+        /// The key file.
+        file: PathBuf,
+        /// The selector the key is published under (opendkim-genkey names its files after it).
+        #[arg(long)]
+        selector: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

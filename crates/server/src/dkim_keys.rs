@@ -1,11 +1,12 @@
 //! DKIM signing keys in the data directory: `dkim/<domain>/<selector>.pem`, mode 0600. Every
 //! key of a domain is active: a message from that domain is signed with each (RSA and Ed25519
-//! together, or two selectors during a rotation). Keys are made once and never replaced.
+//! together, or two selectors during a rotation). Keys are made here or imported from the files
+//! of other tools, once, and never replaced.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use mailroom_dkim::keygen::{self, RsaBits};
+use mailroom_dkim::keygen::{self, GeneratedKey, RsaBits};
 use mailroom_dkim::{Signer, SigningKey};
 use mailroom_dns::Txt;
 
@@ -107,22 +108,62 @@ impl KeyStore {
                     keygen::ed25519(seed)
                 }
             };
-            let record = generated.key.dns_record();
-            // The names are checked as a signer would check them, before anything is written.
-            Signer::new(generated.key, domain.as_str(), selector.as_str()).map_err(|e| {
-                Error::Directory(format!(
-                    "cannot sign as {selector}._domainkey.{domain}: {e}"
-                ))
-            })?;
-            create_dir(path.parent().unwrap_or(&self.dir))?;
-            write_atomic(&path, generated.pem.as_bytes(), true)?;
-            made.push(NewKey {
-                name: format!("{selector}._domainkey.{domain}"),
-                selector,
-                record: Txt::new(record.as_bytes().chunks(TXT_STRING_LEN)).to_string(),
-            });
+            made.push(self.store(&domain, &selector, generated, &path)?);
         }
         Ok(made)
+    }
+
+    /// Takes in the key `file` of another tool (opendkim-genkey's `<selector>.private`, rspamd's
+    /// or dkimpy's Ed25519 key, any form [`SigningKey::from_key_file`] reads) as the key of
+    /// `selector` for `domain`, stored as PKCS#8 PEM like the keys made here. The key stays the
+    /// same, so the record already published for it stays right; the one returned is what it
+    /// must say.
+    ///
+    /// # Errors
+    ///
+    /// A file that cannot be read or holds no usable key, a bad domain or selector, a key
+    /// already stored under that selector, or one that cannot be written.
+    pub fn import(&self, domain: &str, selector: &str, file: &Path) -> Result<NewKey, Error> {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        let path = self
+            .dir
+            .join(path_name(&domain)?)
+            .join(format!("{selector}.pem"));
+        if path.exists() {
+            return Err(Error::Directory(format!(
+                "{} exists; keys are never replaced (choose another selector)",
+                path.display()
+            )));
+        }
+        let contents = std::fs::read(file).map_err(Error::io("cannot read", file))?;
+        let imported = keygen::import(&contents).map_err(|e| {
+            Error::Directory(format!("{} holds no key to sign with: {e}", file.display()))
+        })?;
+        self.store(&domain, selector, imported, &path)
+    }
+
+    /// Checks that a key can sign as `selector` for `domain`, then writes it to `path` (mode
+    /// 0600): the names are checked as a signer would check them, before anything is written.
+    fn store(
+        &self,
+        domain: &str,
+        selector: &str,
+        key: GeneratedKey,
+        path: &Path,
+    ) -> Result<NewKey, Error> {
+        let record = key.key.dns_record();
+        Signer::new(key.key, domain, selector).map_err(|e| {
+            Error::Directory(format!(
+                "cannot sign as {selector}._domainkey.{domain}: {e}"
+            ))
+        })?;
+        create_dir(path.parent().unwrap_or(&self.dir))?;
+        write_atomic(path, key.pem.as_bytes(), true)?;
+        Ok(NewKey {
+            name: format!("{selector}._domainkey.{domain}"),
+            selector: selector.to_owned(),
+            record: Txt::new(record.as_bytes().chunks(TXT_STRING_LEN)).to_string(),
+        })
     }
 
     /// A signer for each key of `domain`, in selector order; none when it has no keys.

@@ -380,33 +380,30 @@ fn a_queued_message_survives_kill_9_and_is_delivered_after_restart() {
     );
 }
 
-#[test]
-fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
-    if !peer_available(
+/// Whether dkimpy and the Python modules the relay host peer needs are here.
+fn dkimpy_available() -> bool {
+    peer_available(
         "python3",
         &["-c", "import dkim, nacl, aiosmtpd"],
         "pip install dkimpy pynacl aiosmtpd",
-    ) {
-        return;
-    }
-    let dir = TempDir::new("dkim");
-    users(dir.path());
-    let records = ok(&mailroom(
-        dir.path(),
-        &["dkim", "keygen", "example.org"],
-        "",
-    ));
-    let records_file = dir.path().join("records.zone");
-    std::fs::write(&records_file, &records).unwrap();
+    )
+}
+
+/// Sends the `trusted` case through a server whose relay host is a peer, and has dkimpy verify
+/// every DKIM-Signature of the message the relay host received, with the key records in
+/// `records` (zone lines, `name. IN TXT "..."`). Returns dkimpy's line per signature.
+fn relay_and_verify_with_dkimpy(data_dir: &Path, records: &str) -> String {
+    let records_file = data_dir.join("records.zone");
+    std::fs::write(&records_file, records).unwrap();
     let (held, relay_port) = reserved_port();
     let relay = format!("127.0.0.1:{relay_port}");
     let server = serve(
-        dir.path(),
+        data_dir,
         None,
         &[("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str())],
     );
     drop(held);
-    let peer = Peer::relay_host(dir.path(), relay_port);
+    let peer = Peer::relay_host(data_dir, relay_port);
     let next_line = || peer.next_line();
     assert_eq!(next_line().trim(), "ready");
     e2e("trusted", &server);
@@ -425,7 +422,7 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
         message.push_str("\r\n");
     }
     drop(peer);
-    let message_file = dir.path().join("relayed.eml");
+    let message_file = data_dir.join("relayed.eml");
     std::fs::write(&message_file, &message).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/dkim_verify.py");
     let verified = Command::new("python3")
@@ -440,9 +437,112 @@ fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
         String::from_utf8_lossy(&verified.stdout),
         String::from_utf8_lossy(&verified.stderr)
     );
-    let verified = String::from_utf8_lossy(&verified.stdout).into_owned();
+    String::from_utf8_lossy(&verified.stdout).into_owned()
+}
+
+#[test]
+fn trusted_relay_mail_is_dkim_signed_with_every_key_and_dkimpy_verifies_it() {
+    if !dkimpy_available() {
+        return;
+    }
+    let dir = TempDir::new("dkim");
+    users(dir.path());
+    let records = ok(&mailroom(
+        dir.path(),
+        &["dkim", "keygen", "example.org"],
+        "",
+    ));
+    let verified = relay_and_verify_with_dkimpy(dir.path(), &records);
     assert_eq!(verified.lines().count(), 2, "{verified}");
     assert!(verified.lines().all(|l| l.starts_with("example.org ")));
+}
+
+/// The character-strings of a TXT record in zone-file text, joined: what it publishes.
+fn txt_content(zone_text: &str) -> String {
+    zone_text.split('"').skip(1).step_by(2).collect()
+}
+
+/// What follows `p=` in a key record.
+fn key_of(record: &str) -> &str {
+    record
+        .split(';')
+        .find_map(|tag| tag.trim().strip_prefix("p="))
+        .unwrap_or_default()
+}
+
+/// An operator moving from OpenDKIM or dkimpy keeps their keys and the records published for
+/// them: `mailroom dkim import` takes the files as those tools wrote them, says which record
+/// each needs (the one already published), and relayed mail is signed with both keys so that
+/// dkimpy verifies it against the tools' own records.
+#[test]
+fn keys_other_tools_made_are_imported_and_sign_as_published() {
+    let install = "apt-get install opendkim-tools";
+    if !dkimpy_available() || !peer_available("opendkim-genkey", &["--version"], install) {
+        return;
+    }
+    let dir = TempDir::new("dkim-import");
+    users(dir.path());
+    let keys = dir.path().join("opendkim");
+    std::fs::create_dir(&keys).unwrap();
+    let made = Command::new("opendkim-genkey")
+        .args(["-d", "example.org", "-s", "legacy", "-D"])
+        .arg(&keys)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let opendkim_key = keys.join("legacy.private");
+    let dkimpy_key = mailroom_testkit::testdata_dir().join("dkim/dkimpy/ed25519test.key");
+    let import = |file: &Path, selector: &str| {
+        mailroom(
+            dir.path(),
+            &[
+                "dkim",
+                "import",
+                "example.org",
+                file.to_str().unwrap(),
+                "--selector",
+                selector,
+            ],
+            "",
+        )
+    };
+    let opendkim_record = txt_content(&std::fs::read_to_string(keys.join("legacy.txt")).unwrap());
+    let dkimpy_record = mailroom_testkit::read_text("dkim/dkimpy/ed25519test.dns");
+    for (file, selector, published) in [
+        (&opendkim_key, "legacy", &opendkim_record),
+        (&dkimpy_key, "ed", &dkimpy_record),
+    ] {
+        let printed = ok(&import(file, selector));
+        assert!(
+            printed.contains(&format!("{selector}._domainkey.example.org. IN TXT ")),
+            "{printed}"
+        );
+        assert_eq!(
+            key_of(&txt_content(&printed)),
+            key_of(published),
+            "{printed}"
+        );
+    }
+    let stored = dir.path().join("dkim/example.org/legacy.pem");
+    assert!(
+        std::fs::read_to_string(&stored)
+            .unwrap()
+            .starts_with("-----BEGIN PRIVATE KEY-----\n")
+    );
+    // Keys are never replaced, and a file with no key in it is named.
+    assert!(crate::error(&import(&dkimpy_key, "legacy")).contains("never replaced"));
+    let not_a_key = keys.join("legacy.txt");
+    assert!(crate::error(&import(&not_a_key, "other")).contains("legacy.txt"));
+
+    let records = format!(
+        "legacy._domainkey.example.org. IN TXT \"{opendkim_record}\"\n\
+         ed._domainkey.example.org. IN TXT \"{}\"\n",
+        dkimpy_record.trim()
+    );
+    let verified = relay_and_verify_with_dkimpy(dir.path(), &records);
+    let mut signers: Vec<&str> = verified.lines().collect();
+    signers.sort_unstable();
+    assert_eq!(signers, ["example.org ed", "example.org legacy"]);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod config;
 mod directory;
+mod dkim_keys;
 mod queue;
 mod tls;
 
