@@ -5,8 +5,8 @@
 //! for a run at the end of one. Keeping each run's *last* octet, written as a space, makes the
 //! rule local: an octet of white space is kept exactly when the octet after it is neither white
 //! space nor the CR of a CRLF. So each block of 64 octets is decided from three loads (at 0, 1
-//! and 2 octets) and a few mask operations, and one `vpcompressb` packs the kept octets, however
-//! many runs the block holds: no work per run at all.
+//! and 2 octets) and a few vector operations, and one `vpcompressb` packs the kept octets,
+//! however many runs the block holds: no work per run at all.
 //!
 //! No `unsafe` here: `fearless_simd` detects the CPU's level once and hands out a token that
 //! proves it, and its `kernel!` compiles [`blocks`] for that level, which makes the intrinsics
@@ -17,7 +17,8 @@
 
 use std::arch::x86_64::{
     __m512i, _mm512_cmpeq_epi8_mask, _mm512_mask_blend_epi8, _mm512_maskz_compress_epi8,
-    _mm512_set1_epi8,
+    _mm512_min_epu8, _mm512_or_si512, _mm512_set1_epi8, _mm512_test_epi8_mask,
+    _mm512_testn_epi8_mask, _mm512_xor_si512,
 };
 
 use fearless_simd::{Level, SimdBase, SimdFrom, u8x64};
@@ -94,20 +95,27 @@ fearless_simd::kernel!(
             let block = load(&window[..BLOCK]);
             let next = load(&window[1..=BLOCK]);
             let after_next = load(&window[2..]);
-            let tabs = _mm512_cmpeq_epi8_mask(block, tab);
-            let blank = tabs | _mm512_cmpeq_epi8_mask(block, space);
-            let blank_next =
-                _mm512_cmpeq_epi8_mask(next, space) | _mm512_cmpeq_epi8_mask(next, tab);
-            let crlf_next =
-                _mm512_cmpeq_epi8_mask(next, cr) & _mm512_cmpeq_epi8_mask(after_next, lf);
-            // White space goes unless it ends its run inside a line (§3.4.4): the run's one space.
-            let dropped = blank & (blank_next | crlf_next);
+            // Vectors that are zero exactly where their condition holds, so that the octets to
+            // keep come out of one test at the end: mask operations are what a block's time
+            // goes on otherwise.
+            let unblank =
+                |v: __m512i| _mm512_min_epu8(_mm512_xor_si512(v, space), _mm512_xor_si512(v, tab));
+            let not_blank = unblank(block);
+            let not_crlf_next =
+                _mm512_or_si512(_mm512_xor_si512(next, cr), _mm512_xor_si512(after_next, lf));
+            // White space goes unless it ends its run inside a line (§3.4.4): the run's one
+            // space. So an octet goes where it is blank and the next is too, or CRLF follows.
+            let not_dropped =
+                _mm512_or_si512(not_blank, _mm512_min_epu8(unblank(next), not_crlf_next));
+            let kept = _mm512_test_epi8_mask(not_dropped, not_dropped);
+            let blank = _mm512_testn_epi8_mask(not_blank, not_blank);
             let packed =
-                _mm512_maskz_compress_epi8(!dropped, _mm512_mask_blend_epi8(blank, block, space));
+                _mm512_maskz_compress_epi8(kept, _mm512_mask_blend_epi8(blank, block, space));
             u8x64::simd_from(avx512, packed).store_slice(target);
-            filled += BLOCK - dropped.count_ones() as usize;
+            filled += kept.count_ones() as usize;
             pos += BLOCK;
-            if dropped | tabs == 0 {
+            // A block changes nothing when it keeps every octet and has no tab to make a space.
+            if kept == u64::MAX && _mm512_cmpeq_epi8_mask(block, tab) == 0 {
                 idle += 1;
                 if idle == IDLE_BLOCKS {
                     break Some(BlocksStop::Sparse);
