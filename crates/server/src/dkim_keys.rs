@@ -84,16 +84,7 @@ impl KeyStore {
                 ),
                 None => format!("{month}{suffix}"),
             };
-            let path = self
-                .dir
-                .join(path_name(&domain)?)
-                .join(format!("{selector}.pem"));
-            if path.exists() {
-                return Err(Error::Directory(format!(
-                    "{} exists; keys are never replaced (choose another --selector)",
-                    path.display()
-                )));
-            }
+            let path = self.free_path(&domain, &selector)?;
             planned.push((*kind, selector, path));
         }
         let mut made = Vec::new();
@@ -125,21 +116,28 @@ impl KeyStore {
     /// already stored under that selector, or one that cannot be written.
     pub fn import(&self, domain: &str, selector: &str, file: &Path) -> Result<NewKey, Error> {
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        let path = self
-            .dir
-            .join(path_name(&domain)?)
-            .join(format!("{selector}.pem"));
-        if path.exists() {
-            return Err(Error::Directory(format!(
-                "{} exists; keys are never replaced (choose another selector)",
-                path.display()
-            )));
-        }
+        let path = self.free_path(&domain, selector)?;
         let contents = std::fs::read(file).map_err(Error::io("cannot read", file))?;
         let imported = keygen::import(&contents).map_err(|e| {
             Error::Directory(format!("{} holds no key to sign with: {e}", file.display()))
         })?;
         self.store(&domain, selector, imported, &path)
+    }
+
+    /// The file for a new key of `selector` for `domain`, which must not exist yet: keys are
+    /// never replaced.
+    fn free_path(&self, domain: &str, selector: &str) -> Result<PathBuf, Error> {
+        let path = self
+            .dir
+            .join(path_name(domain)?)
+            .join(format!("{selector}.pem"));
+        if path.exists() {
+            return Err(Error::Directory(format!(
+                "{} exists; keys are never replaced (choose another --selector)",
+                path.display()
+            )));
+        }
+        Ok(path)
     }
 
     /// Checks that a key can sign as `selector` for `domain`, then writes it to `path` (mode
