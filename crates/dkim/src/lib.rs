@@ -12,8 +12,9 @@
 //!   large body is hashed as it passes and never held whole. The body hash's relaxed
 //!   canonicalization takes dense text 64 octets at a time with AVX-512 where the CPU has it,
 //!   found at run time, and with SSE2 or NEON masks elsewhere; no `unsafe` code of its own.
-//! - [`keygen`] makes keys; [`published::check_published_key`] checks the record published for
-//!   one as verifiers will read it, and that it holds the signing key.
+//! - [`keygen`] makes keys, or takes in those other tools made ([`keygen::import`]), with the
+//!   PKCS#8 PEM to store them in; [`published::check_published_key`] checks the record
+//!   published for one as verifiers will read it, and that it holds the signing key.
 //!
 //! The crate is sans-IO: time (`t=`, `x=`) is an argument, and DNS goes through the resolver
 //! trait, so everything runs against an in-memory [`Zone`](mailroom_dns::Zone) in tests:
