@@ -1,6 +1,6 @@
 //! Fuzz bodies, shared by the cargo-fuzz targets in `fuzz/` and the proptest properties.
 
-use crate::canon::{BodyCanonicalizer, canonicalize_header};
+use crate::canon::{BodyCanonicalizer, Kernels, canonicalize_header};
 use crate::crypto::Sha256;
 use crate::hash::BodyHasher;
 use crate::signature::{Canonicalization, Signature};
@@ -169,13 +169,14 @@ pub fn body(data: &[u8]) {
         let limit = split.min(expected.len());
         for chunks in [&[body][..], &[&body[..at], &body[at..]], &bytewise] {
             let limits = [(None, &expected[..]), (Some(limit), &expected[..limit])];
-            // The AVX-512 kernel where the CPU has it, and the portable path everywhere.
-            for ((l, hashed), portable) in limits.into_iter().flat_map(|l| [(l, false), (l, true)])
+            // Every block kernel the CPU has, and the portable path everywhere.
+            let kernels = [Kernels::Any, Kernels::UpToAvx2, Kernels::Portable];
+            for ((l, hashed), kernels) in limits
+                .into_iter()
+                .flat_map(|l| kernels.map(|kernels| (l, kernels)))
             {
-                let mut hasher = BodyHasher::new(canonicalization, l.map(|l| l as u64));
-                if portable {
-                    hasher = hasher.portable();
-                }
+                let hasher = BodyHasher::new(canonicalization, l.map(|l| l as u64));
+                let mut hasher = hasher.with_kernels(kernels);
                 for chunk in chunks {
                     hasher.update(chunk);
                 }
@@ -185,7 +186,7 @@ pub fn body(data: &[u8]) {
                 assert_eq!(
                     hash.digest,
                     sha.finish(),
-                    "{canonicalization} hash, l={l:?}, portable: {portable}"
+                    "{canonicalization} hash, l={l:?}, kernels: {kernels:?}"
                 );
                 assert_eq!(hash.length, expected.len() as u64);
             }

@@ -1,6 +1,6 @@
 //! The body hash (`bh=`, RFC 6376 §3.7): canonicalization and SHA-256 over a stream of chunks.
 
-use crate::canon::{BodyCanonicalizer, Output, PIECE};
+use crate::canon::{BodyCanonicalizer, Kernels, Output, PIECE};
 use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
@@ -160,10 +160,10 @@ impl BodyHasher {
         }
     }
 
-    /// The same hasher with a canonicalizer that never uses the AVX-512 kernel, for tests.
-    pub(crate) fn portable(self) -> Self {
+    /// The same hasher limited to some of the block kernels, for tests.
+    pub(crate) fn with_kernels(self, kernels: Kernels) -> Self {
         Self {
-            canon: self.canon.portable(),
+            canon: self.canon.with_kernels(kernels),
             ..self
         }
     }

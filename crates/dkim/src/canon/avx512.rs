@@ -13,7 +13,8 @@
 //! safe to call inside. Loads and stores go through its slice methods, bounds-checked. The body
 //! hash goes through this module on such CPUs, so the
 //! `body_canonicalization_is_chunk_independent_and_idempotent` property and the `dkim_body`
-//! fuzz target hold it to the RFC's reading; other outputs take the portable path.
+//! fuzz target hold it to the RFC's reading. Other CPUs take [`super::avx2`] or the portable
+//! path, and so do outputs without spare room.
 
 use std::arch::x86_64::{
     __m512i, _mm512_cmpeq_epi8_mask, _mm512_mask_blend_epi8, _mm512_maskz_compress_epi8,
@@ -37,20 +38,34 @@ const WINDOW: usize = BLOCK + 2;
 /// output has no spare room.
 pub(super) fn relaxed_blocks(
     text: &[u8],
-    mut pos: usize,
+    pos: usize,
     out: &mut impl Output,
 ) -> Option<(usize, BlocksStop)> {
     let avx512 = Level::new().as_avx512()?;
-    if out.spare().len() < BLOCK {
+    drive(text, pos, out, BLOCK, |text, pos, room| {
+        blocks(avx512, text, pos, room)
+    })
+}
+
+/// Runs a block `kernel` over `text` from `pos` into the output's spare room, as long as the
+/// room has at least `room_needed` octets; `None` when it has not to begin with.
+pub(super) fn drive(
+    text: &[u8],
+    mut pos: usize,
+    out: &mut impl Output,
+    room_needed: usize,
+    mut kernel: impl FnMut(&[u8], usize, &mut [u8]) -> Blocks,
+) -> Option<(usize, BlocksStop)> {
+    if out.spare().len() < room_needed {
         return None;
     }
     loop {
         let room = out.spare();
-        if room.len() < BLOCK {
+        if room.len() < room_needed {
             // Room ran out for good: the portable path goes on from here.
             return Some((pos, BlocksStop::Sparse));
         }
-        let done = blocks(avx512, text, pos, room);
+        let done = kernel(text, pos, room);
         out.commit(done.filled);
         pos = done.pos;
         if let Some(stop) = done.stop {
@@ -59,14 +74,14 @@ pub(super) fn relaxed_blocks(
     }
 }
 
-/// How far one call of [`blocks`] went.
-struct Blocks {
+/// How far one call of a block kernel went.
+pub(super) struct Blocks {
     /// Where the text is done up to.
-    pos: usize,
+    pub(super) pos: usize,
     /// Octets written into the room.
-    filled: usize,
+    pub(super) filled: usize,
     /// Why it stopped, unless it was for want of room.
-    stop: Option<BlocksStop>,
+    pub(super) stop: Option<BlocksStop>,
 }
 
 fearless_simd::kernel!(

@@ -76,9 +76,9 @@ pub struct BodyCanonicalizer {
     pending_cr: bool,
     /// Whether any content has been written, so the body is not empty.
     wrote_content: bool,
-    /// Whether dense text may go through the AVX-512 kernel where the CPU has it. Off only
-    /// for tests, to hold the portable path to the RFC on such CPUs too.
-    kernel: bool,
+    /// The block kernels dense text may go through where the CPU has them: all but for tests,
+    /// which hold each path to the RFC on a CPU that would otherwise take a faster one.
+    kernels: Kernels,
 }
 
 impl BodyCanonicalizer {
@@ -90,16 +90,13 @@ impl BodyCanonicalizer {
             pending_space: false,
             pending_cr: false,
             wrote_content: false,
-            kernel: true,
+            kernels: Kernels::Any,
         }
     }
 
-    /// The same canonicalizer that never uses the AVX-512 kernel, for tests.
-    pub(crate) fn portable(self) -> Self {
-        Self {
-            kernel: false,
-            ..self
-        }
+    /// The same canonicalizer limited to some of the block kernels, for tests.
+    pub(crate) fn with_kernels(self, kernels: Kernels) -> Self {
+        Self { kernels, ..self }
     }
 
     /// Canonicalizes the next chunk, passing output to `out` in slices.
@@ -172,7 +169,7 @@ impl BodyCanonicalizer {
         let mut blocks = true;
         while let Some(run) = places.next(text, pos) {
             if blocks && places.is_dense() {
-                let (next, stop) = dense_blocks(self.kernel, text, pos, out);
+                let (next, stop) = dense_blocks(self.kernels, text, pos, out);
                 blocks = stop == BlocksStop::Sparse;
                 if next != pos {
                     pos = next;
@@ -300,21 +297,41 @@ impl BodyCanonicalizer {
     }
 }
 
-/// Relaxed where white space that needs work is dense: [`avx512::relaxed_blocks`] where the
-/// `kernel` may be used and the CPU and the output allow, else [`relaxed_blocks`].
+/// Which block kernels relaxed canonicalization may use, where the CPU has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kernels {
+    /// The fastest the CPU has.
+    Any,
+    /// AVX2 at most, not AVX-512.
+    UpToAvx2,
+    /// None: the portable SSE2 or NEON masks of [`relaxed_blocks`].
+    Portable,
+}
+
+/// Relaxed where white space that needs work is dense: the fastest block kernel the CPU has
+/// ([`avx512`](super::avx512), then [`avx2`](super::avx2)) among `kernels`, where the output
+/// has room, else [`relaxed_blocks`].
 #[inline]
 fn dense_blocks(
-    kernel: bool,
+    kernels: Kernels,
     text: &[u8],
     pos: usize,
     out: &mut impl Output,
 ) -> (usize, BlocksStop) {
     #[cfg(target_arch = "x86_64")]
-    if kernel && let Some(done) = super::avx512::relaxed_blocks(text, pos, out) {
-        return done;
+    {
+        let done = match kernels {
+            Kernels::Any => super::avx512::relaxed_blocks(text, pos, out)
+                .or_else(|| super::avx2::relaxed_blocks(text, pos, out)),
+            Kernels::UpToAvx2 => super::avx2::relaxed_blocks(text, pos, out),
+            Kernels::Portable => None,
+        };
+        if let Some(done) = done {
+            return done;
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = kernel;
+    let _ = kernels;
     relaxed_blocks(text, pos, out)
 }
 
