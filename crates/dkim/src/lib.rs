@@ -10,8 +10,8 @@
 //!   [`Resolver`](mailroom_dns::Resolver) concurrently, with a cap on signatures per message.
 //! - Canonicalization ([`canonicalize_header`], [`BodyCanonicalizer`]) works on chunks, so a
 //!   large body is hashed as it passes and never held whole. The body hash's relaxed
-//!   canonicalization takes dense text 64 octets at a time with AVX-512 where the CPU has it,
-//!   found at run time, and with SSE2 or NEON masks elsewhere; no `unsafe` code of its own.
+//!   canonicalization takes dense text in blocks with AVX-512 or AVX2 where the CPU has them
+//!   (found at run time), and with SSE2 or NEON masks elsewhere; no `unsafe` code of its own.
 //! - [`keygen`] makes keys, or takes in those other tools made ([`keygen::import`]), with the
 //!   PKCS#8 PEM to store them in; [`published::check_published_key`] checks the record
 //!   published for one as verifiers will read it, and that it holds the signing key.
