@@ -265,15 +265,9 @@ fn is_base64_or_space(c: u8) -> bool {
 
 /// Wraps a PKCS#1 RSAPublicKey in a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
 fn rsa_spki(pkcs1: &[u8]) -> Vec<u8> {
-    let mut bit_string = vec![0x03];
-    der_length(pkcs1.len() + 1, &mut bit_string);
-    bit_string.push(0); // no unused bits
-    bit_string.extend_from_slice(pkcs1);
-    let mut out = vec![0x30];
-    der_length(RSA_ALGORITHM_ID.len() + bit_string.len(), &mut out);
-    out.extend_from_slice(&RSA_ALGORITHM_ID);
-    out.extend_from_slice(&bit_string);
-    out
+    // The BIT STRING's first octet: no unused bits.
+    let bit_string = der(0x03, &[&[0], pkcs1]);
+    der(SEQUENCE, &[&RSA_ALGORITHM_ID, &bit_string])
 }
 
 /// An Ed25519 key's PKCS#8 v1 DER (RFC 8410 §7) from its seed.
@@ -287,17 +281,23 @@ pub(crate) fn ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
 /// the PKCS#1 DER as the private key's octet string.
 fn rsa_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
     const VERSION_0: [u8; 3] = [0x02, 0x01, 0x00];
-    let mut octet_string = vec![0x04];
-    der_length(pkcs1.len(), &mut octet_string);
-    octet_string.extend_from_slice(pkcs1);
-    let mut out = vec![0x30];
-    der_length(
-        VERSION_0.len() + RSA_ALGORITHM_ID.len() + octet_string.len(),
-        &mut out,
-    );
-    out.extend_from_slice(&VERSION_0);
-    out.extend_from_slice(&RSA_ALGORITHM_ID);
-    out.extend_from_slice(&octet_string);
+    der(
+        SEQUENCE,
+        &[&VERSION_0, &RSA_ALGORITHM_ID, &der(0x04, &[pkcs1])],
+    )
+}
+
+/// The DER tag of a SEQUENCE (X.690 §8.9).
+const SEQUENCE: u8 = 0x30;
+
+/// A DER value (X.690 §8.1): `tag`, the length, and `parts` one after another as its contents.
+fn der(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let len = parts.iter().map(|part| part.len()).sum();
+    let mut out = vec![tag];
+    der_length(len, &mut out);
+    for part in parts {
+        out.extend_from_slice(part);
+    }
     out
 }
 
