@@ -15,8 +15,8 @@ use std::arch::x86_64::{
 
 use fearless_simd::{Level, SimdBase, SimdFrom, u8x16, u8x32};
 
-use super::avx512::Blocks;
 use super::body::{BlocksStop, IDLE_BLOCKS, Output};
+use super::kernel::{Blocks, drive, step};
 
 /// Octets decided at a time.
 const HALF: usize = 32;
@@ -54,7 +54,7 @@ pub(super) fn relaxed_blocks(
     out: &mut impl Output,
 ) -> Option<(usize, BlocksStop)> {
     let avx2 = Level::new().as_avx2()?;
-    super::avx512::drive(text, pos, out, TARGET, |text, pos, room| {
+    drive(text, pos, out, TARGET, |text, pos, room| {
         halves(avx2, text, pos, room)
     })
 }
@@ -74,14 +74,9 @@ fearless_simd::kernel!(
         let mut filled = 0;
         let mut idle = 0;
         let stop = loop {
-            let Some(window) = text.get(pos..).and_then(<[u8]>::first_chunk::<WINDOW>) else {
-                break Some(BlocksStop::Tail);
-            };
-            let Some(target) = room
-                .get_mut(filled..)
-                .and_then(<[u8]>::first_chunk_mut::<TARGET>)
-            else {
-                break None;
+            let (window, target) = match step::<WINDOW, TARGET>(text, pos, room, filled) {
+                Ok(step) => step,
+                Err(stop) => break stop,
             };
             let block = load(&window[..HALF]);
             let next = load(&window[1..=HALF]);

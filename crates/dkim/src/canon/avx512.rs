@@ -25,6 +25,7 @@ use std::arch::x86_64::{
 use fearless_simd::{Level, SimdBase, SimdFrom, u8x64};
 
 use super::body::{BlocksStop, IDLE_BLOCKS, Output};
+use super::kernel::{Blocks, drive, step};
 use super::scan::BLOCK;
 
 /// Octets a block is decided from: the block and the two after it.
@@ -47,43 +48,6 @@ pub(super) fn relaxed_blocks(
     })
 }
 
-/// Runs a block `kernel` over `text` from `pos` into the output's spare room, as long as the
-/// room has at least `room_needed` octets; `None` when it has not to begin with.
-pub(super) fn drive(
-    text: &[u8],
-    mut pos: usize,
-    out: &mut impl Output,
-    room_needed: usize,
-    mut kernel: impl FnMut(&[u8], usize, &mut [u8]) -> Blocks,
-) -> Option<(usize, BlocksStop)> {
-    if out.spare().len() < room_needed {
-        return None;
-    }
-    loop {
-        let room = out.spare();
-        if room.len() < room_needed {
-            // Room ran out for good: the portable path goes on from here.
-            return Some((pos, BlocksStop::Sparse));
-        }
-        let done = kernel(text, pos, room);
-        out.commit(done.filled);
-        pos = done.pos;
-        if let Some(stop) = done.stop {
-            return Some((pos, stop));
-        }
-    }
-}
-
-/// How far one call of a block kernel went.
-pub(super) struct Blocks {
-    /// Where the text is done up to.
-    pub(super) pos: usize,
-    /// Octets written into the room.
-    pub(super) filled: usize,
-    /// Why it stopped, unless it was for want of room.
-    pub(super) stop: Option<BlocksStop>,
-}
-
 fearless_simd::kernel!(
     /// Relaxed over blocks of `text` from `pos` into `room`, until the text or the room has no
     /// whole block left or blocks come [`IDLE_BLOCKS`] in a row with nothing to change.
@@ -97,15 +61,9 @@ fearless_simd::kernel!(
         let mut filled = 0;
         let mut idle = 0;
         let stop = loop {
-            // Arrays, so the three loads and the store need no bounds checks of their own.
-            let Some(window) = text.get(pos..).and_then(<[u8]>::first_chunk::<WINDOW>) else {
-                break Some(BlocksStop::Tail);
-            };
-            let Some(target) = room
-                .get_mut(filled..)
-                .and_then(<[u8]>::first_chunk_mut::<BLOCK>)
-            else {
-                break None;
+            let (window, target) = match step::<WINDOW, BLOCK>(text, pos, room, filled) {
+                Ok(step) => step,
+                Err(stop) => break stop,
             };
             let block = load(&window[..BLOCK]);
             let next = load(&window[1..=BLOCK]);

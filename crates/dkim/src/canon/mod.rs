@@ -6,6 +6,8 @@ mod avx2;
 mod avx512;
 mod body;
 mod header;
+#[cfg(target_arch = "x86_64")]
+mod kernel;
 mod scan;
 
 pub use body::BodyCanonicalizer;
