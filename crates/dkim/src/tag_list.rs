@@ -32,6 +32,7 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
     let bytes = input.as_bytes();
     // Room for the tags a signature usually has, so the list is not grown tag by tag.
     let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
+    let mut seen = 0u64;
     let mut next = 0;
     while next <= bytes.len() {
         let offset = next;
@@ -72,13 +73,16 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
         }
         // Slices at ASCII octets (or the ends), so on character boundaries.
         let name = &input[offset + name_start..offset + name_end];
-        // Names are short: compared in place rather than by a call to memcmp each.
-        if tags.iter().any(|tag| tag.name.bytes().eq(name.bytes())) {
+        // A name is compared with the earlier ones only when one of them had its first octet
+        // and length (mod 64): a signature's dozen distinct names then cost no comparison.
+        let bit = 1u64 << ((usize::from(name.as_bytes()[0]) + name.len() * 7) % 64);
+        if seen & bit != 0 && tags.iter().any(|tag| tag.name == name) {
             return Err(Error::DuplicateTag {
                 record,
                 tag: name.to_owned(),
             });
         }
+        seen |= bit;
         let raw_start = offset + equals + 1;
         tags.push(Tag {
             name,
