@@ -634,6 +634,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn base64_decoding_agrees_with_stripping_then_decoding(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..800),
+            inserts in proptest::collection::vec((0usize..1100, "[ \t\r\n\u{0}\u{b}\u{7f}é=A]"), 0..6),
+        ) {
+            // Valid base64 with octets put in: white space, which is skipped, or others, which
+            // make it invalid.
+            let mut text = BASE64.encode(&data);
+            for (at, octet) in inserts {
+                let at = (0..=at % (text.len() + 1))
+                    .rev()
+                    .find(|&at| text.is_char_boundary(at))
+                    .unwrap_or(0);
+                text.insert_str(at, &octet);
+            }
+            let reference = BASE64.decode(strip_fws(&text).as_bytes()).ok();
+            proptest::prop_assert_eq!(decode_base64(&text), reference);
+        }
+
+        #[test]
+        fn folded_base64_reads_back(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..800),
+            folds in proptest::collection::vec((0usize..1100, 0usize..3), 0..20),
+        ) {
+            let mut text = BASE64.encode(&data);
+            for (at, kind) in folds {
+                text.insert_str(at % (text.len() + 1), ["\r\n\t", " ", "\t"][kind]);
+            }
+            proptest::prop_assert_eq!(decode_base64(&text), Some(data));
+        }
+    }
+
     fn parse_err(value: &str) -> Error {
         Signature::parse(value).unwrap_err()
     }
