@@ -207,7 +207,7 @@ impl Signature {
         let h = require("h")?;
         let mut signed_headers = SignedHeaders::with_capacity(h.len());
         // Split by octet: names are short, and a searcher per name costs more than it finds.
-        for name in split_ascii(h, b':').map(tag_list::trim_fws) {
+        for name in tag_list::split_ascii(h, b':').map(tag_list::trim_fws) {
             if name.is_empty() || !name.bytes().all(is_field_name_char) {
                 return Err(invalid("h", h));
             }
@@ -565,25 +565,6 @@ fn tag_slot(name: &str) -> Option<usize> {
         "x" => 12,
         "z" => 13,
         _ => return None,
-    })
-}
-
-/// `text.split(separator)` for an ASCII separator, found by a plain octet loop.
-fn split_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let current = rest?;
-        match current.bytes().position(|c| c == separator) {
-            // An ASCII octet is a character boundary on both sides.
-            Some(at) => {
-                rest = Some(&current[at + 1..]);
-                Some(&current[..at])
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
     })
 }
 

@@ -50,22 +50,11 @@ impl SignedHeaders {
 
     /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        // With no names there is nothing to split: `"".split(':')` would yield one empty name.
-        let mut rest = (self.len > 0).then_some(self.joined.as_str());
-        std::iter::from_fn(move || {
-            let text = rest?;
-            // Names are short: a byte loop rather than a searcher per name.
-            match text.bytes().position(|c| c == b':') {
-                Some(colon) => {
-                    rest = Some(&text[colon + 1..]);
-                    Some(&text[..colon])
-                }
-                None => {
-                    rest = None;
-                    Some(text)
-                }
-            }
-        })
+        // With no names there is nothing to split: `""` would give one empty name.
+        let joined = (self.len > 0).then_some(self.joined.as_str());
+        joined
+            .into_iter()
+            .flat_map(|joined| crate::tag_list::split_ascii(joined, b':'))
     }
 
     /// How many names there are, repeats counted.

@@ -123,6 +123,27 @@ pub(crate) fn trim_fws(text: &str) -> &str {
     &text[start..end]
 }
 
+/// `text.split(separator)` for an ASCII separator, found by a plain octet loop: the pieces are
+/// short (names in `h=`), and a searcher per piece costs more than it finds.
+pub(crate) fn split_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(separator.is_ascii());
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|c| c == separator) {
+            // An ASCII octet is a character boundary on both sides.
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
 /// The text with all folding white space removed, as base64 values (`b=`, `bh=`, `p=`) are read.
 pub(crate) fn strip_fws(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.bytes().any(is_fws) {
