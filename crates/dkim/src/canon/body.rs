@@ -166,7 +166,11 @@ impl BodyCanonicalizer {
         // Content follows, so what was held back is written now.
         self.content(&[], out);
         let mut places = Places::default();
-        let mut blocks = true;
+        // Blocks first: dense text stays with them, and on sparse text they give way to
+        // searching after a few blocks with nothing to do.
+        let (next, stop) = dense_blocks(self.kernels, text, pos, out);
+        let mut blocks = stop == BlocksStop::Sparse;
+        pos = next;
         while let Some(run) = places.next(text, pos) {
             if blocks && places.is_dense() {
                 let (next, stop) = dense_blocks(self.kernels, text, pos, out);
