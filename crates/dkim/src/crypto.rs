@@ -61,8 +61,8 @@ pub(crate) fn rsa_signature_len(key: &signature::RsaKeyPair) -> usize {
     return key.public().modulus_len();
 }
 
-/// A public key made ready for repeated verification where the backend can (aws-lc-rs parses
-/// a key once; ring parses it at every verification).
+/// A public key made ready for repeated verification where the backend can: aws-lc-rs sets up
+/// an RSA modulus, or an Ed25519 key object, once; ring does it at every verification.
 pub(crate) struct PreparedKey {
     #[cfg(feature = "aws-lc-rs")]
     parsed: Option<signature::ParsedPublicKey>,
@@ -77,17 +77,18 @@ impl std::fmt::Debug for PreparedKey {
 impl PreparedKey {
     #[cfg(feature = "aws-lc-rs")]
     pub(crate) fn new(key: &PublicKey) -> Self {
-        // Only RSA gains: setting up its modulus is much of a verification. An Ed25519 key
-        // is 32 octets used as they are, and the direct path is the faster one.
+        // Setting up the modulus is much of an RSA verification; an Ed25519 key object is an
+        // allocation and a copy (about 0.1 µs of 23).
         let parsed = match key {
             PublicKey::Rsa { der, .. } => signature::ParsedPublicKey::new(
                 &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
                 der,
-            )
-            .ok(),
-            PublicKey::Ed25519(_) => None,
+            ),
+            PublicKey::Ed25519(raw) => signature::ParsedPublicKey::new(&signature::ED25519, raw),
         };
-        Self { parsed }
+        Self {
+            parsed: parsed.ok(),
+        }
     }
 
     #[cfg(not(feature = "aws-lc-rs"))]
@@ -106,15 +107,19 @@ pub(crate) fn verify(
     signature_bytes: &[u8],
 ) -> Result<(), Error> {
     #[cfg(feature = "aws-lc-rs")]
-    if let Some(parsed) = &prepared.parsed
-        && matches!(
-            (algorithm, key),
-            (Algorithm::RsaSha256, PublicKey::Rsa { .. })
-        )
-    {
-        return parsed
-            .verify_sig(data, signature_bytes)
-            .map_err(|_| Error::SignatureMismatch);
+    if let Some(parsed) = &prepared.parsed {
+        let checked = match (algorithm, key) {
+            (Algorithm::RsaSha256, PublicKey::Rsa { .. }) => {
+                Some(parsed.verify_sig(data, signature_bytes))
+            }
+            (Algorithm::Ed25519Sha256, PublicKey::Ed25519(_)) => {
+                Some(parsed.verify_sig(&sha256(data), signature_bytes))
+            }
+            _ => None,
+        };
+        if let Some(checked) = checked {
+            return checked.map_err(|_| Error::SignatureMismatch);
+        }
     }
     #[cfg(not(feature = "aws-lc-rs"))]
     let _ = prepared;
