@@ -334,30 +334,32 @@ fn prepare(fields: &[Field<'_>], field: &Field<'_>) -> Result<Pending, Error> {
         return Err(Error::Sha1Forbidden);
     }
     // The signature field itself is hashed with its b= value removed (§3.7), without its CRLF.
-    let value_start = field.raw.len() - field.value().len() - trailing_crlf(field.raw);
-    let mut unsigned = field.raw.to_vec();
-    unsigned.drain(value_start + b_range.start..value_start + b_range.end);
-    if unsigned.ends_with(b"\r\n") {
-        unsigned.truncate(unsigned.len() - 2);
-    }
+    // Signers put b= last (§3.5 recommends it), and then what is hashed is the field up to it.
+    let unsigned_field = field.raw.strip_suffix(b"\r\n").unwrap_or(field.raw);
+    let value_start = unsigned_field.len() - field.value().len();
+    let (before_b, after_b) = (
+        &unsigned_field[..value_start + b_range.start],
+        &unsigned_field[value_start + b_range.end..],
+    );
     let mut header_input = selected_headers(
         fields,
         &signature.signed_headers,
         signature.header_canonicalization,
     );
-    canonicalize_header(
-        signature.header_canonicalization,
-        &unsigned,
-        &mut header_input,
-    );
+    let canonicalization = signature.header_canonicalization;
+    if after_b.is_empty() {
+        canonicalize_header(canonicalization, before_b, &mut header_input);
+    } else {
+        canonicalize_header(
+            canonicalization,
+            &[before_b, after_b].concat(),
+            &mut header_input,
+        );
+    }
     Ok(Pending {
         signature,
         header_input,
     })
-}
-
-fn trailing_crlf(raw: &[u8]) -> usize {
-    if raw.ends_with(b"\r\n") { 2 } else { 0 }
 }
 
 /// The canonicalized header fields `h=` names, each instance chosen from the bottom up and a
@@ -367,7 +369,16 @@ pub(crate) fn selected_headers(
     names: &SignedHeaders,
     canonicalization: Canonicalization,
 ) -> Vec<u8> {
-    let mut used = vec![false; fields.len()];
+    // Which fields were chosen already; on the stack for a header of usual size.
+    let mut few = [false; 64];
+    let mut many = Vec::new();
+    let used: &mut [bool] = match few.get_mut(..fields.len()) {
+        Some(used) => used,
+        None => {
+            many.resize(fields.len(), false);
+            &mut many
+        }
+    };
     // Canonicalization never lengthens a field by more than its final CRLF.
     let mut out = Vec::with_capacity(fields.iter().map(|f| f.raw.len() + 2).sum());
     for name in names.iter() {
@@ -467,10 +478,21 @@ async fn lookup_key<R: Resolver>(
     signature: &Signature,
     now: u64,
 ) -> Result<Arc<CachedKey>, Error> {
-    let name = [&signature.selector, "._domainkey.", &signature.domain].concat();
-    if let Some(kept) = keys.kept(&name, now) {
+    let pieces = [
+        signature.selector.as_str(),
+        "._domainkey.",
+        &signature.domain,
+    ];
+    // The name of a kept key is put together on the stack: a hit then allocates nothing.
+    let mut room = [0; 256];
+    let kept = match joined_in(&mut room, pieces) {
+        Some(name) => keys.kept(name, now),
+        None => keys.kept(&pieces.concat(), now),
+    };
+    if let Some(kept) = kept {
         return Ok(kept);
     }
+    let name = pieces.concat();
     let (answer, ttl) = resolver.txt_with_ttl(&name).await;
     let records = match answer {
         Ok(Answer::Records(records)) => records,
@@ -499,6 +521,18 @@ async fn lookup_key<R: Resolver>(
         }
     }
     Err(first_error.unwrap_or(Error::KeyNotFound { name }))
+}
+
+/// The pieces written one after another in `room`, if they fit.
+fn joined_in<'r>(room: &'r mut [u8], pieces: [&str; 3]) -> Option<&'r str> {
+    let mut len = 0;
+    for piece in pieces {
+        room.get_mut(len..len + piece.len())?
+            .copy_from_slice(piece.as_bytes());
+        len += piece.len();
+    }
+    // Whole strings written end to end make a string.
+    std::str::from_utf8(&room[..len]).ok()
 }
 
 /// The checks of a key against the signature that need both (RFC 6376 §3.6.1, RFC 8301).
