@@ -567,3 +567,70 @@ fn check_key(key: &KeyRecord, signature: &Signature) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canon::canonicalize_header;
+    use crate::signing_key::SigningKey;
+    use mailroom_dns::{RecordData, Txt, Zone};
+
+    /// A signature whose `b=` is followed by more tags, as signers may write it (§3.5 only
+    /// recommends putting it last): only the value is removed before hashing (§3.7), and the
+    /// tags after it are signed.
+    #[test]
+    fn b_before_other_tags_is_blanked_in_place() {
+        use base64::Engine;
+        let base64 = base64::engine::general_purpose::STANDARD;
+        let key = SigningKey::ed25519_from_seed(&[3; 32]);
+        let mut zone = Zone::new();
+        zone.insert(
+            "sel._domainkey.example.com",
+            RecordData::Txt(Txt::new([key.dns_record()])),
+        )
+        .unwrap();
+        let header = b"From: a@example.com\r\nSubject: hi\r\n";
+        let body = b"body\r\n";
+        let bh = base64.encode(crate::crypto::sha256(body));
+        for (canon, c) in [
+            (Canonicalization::Simple, "simple"),
+            (Canonicalization::Relaxed, "relaxed"),
+        ] {
+            let field = |b: &str| {
+                format!(
+                    "DKIM-Signature: v=1; a=ed25519-sha256; b={b} ;\r\n\tc={c}/simple; \
+                     d=example.com; s=sel; h=From:Subject; bh={bh}\r\n"
+                )
+            };
+            let mut data = Vec::new();
+            for line in [&b"From: a@example.com\r\n"[..], b"Subject: hi\r\n"] {
+                canonicalize_header(canon, line, &mut data);
+            }
+            // The field with its b= value (and the white space around it) taken out.
+            let unsigned = field("").replace("b= ;", "b=;");
+            canonicalize_header(canon, unsigned.trim_end().as_bytes(), &mut data);
+            let signature = base64.encode(key.sign(&data).unwrap());
+            let message = [field(&signature).as_bytes(), header, b"\r\n", body].concat();
+            let results = futures::executor::block_on(Verifier::default().verify(
+                &zone,
+                &message,
+                1_700_000_000,
+            ));
+            assert_eq!(results[0].result, DkimResult::Pass, "{c}: {results:?}");
+            // A tag after b= is signed like any other.
+            let changed = String::from_utf8(message)
+                .unwrap()
+                .replace("s=sel; h=", "s=sel;  h=");
+            let results = futures::executor::block_on(Verifier::default().verify(
+                &zone,
+                changed.as_bytes(),
+                1_700_000_000,
+            ));
+            let expected = match canon {
+                Canonicalization::Simple => DkimResult::Fail,
+                Canonicalization::Relaxed => DkimResult::Pass,
+            };
+            assert_eq!(results[0].result, expected, "{c}: {results:?}");
+        }
+    }
+}
