@@ -26,13 +26,19 @@ pub(crate) struct Tag<'a> {
 /// skipped, as real signers write them; a repeated tag name invalidates the list (§3.2).
 ///
 /// Each tag-spec is read in one pass from its start: white space, the name, white space, `=`;
-/// the value is then only checked for control characters (in a loop without early exit, which
-/// the compiler turns into SIMD compares) and trimmed at its ends.
+/// the value is then trimmed at its ends, and checked for control characters if the list has
+/// any.
 pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> {
     let bytes = input.as_bytes();
     // Room for the tags a signature usually has, so the list is not grown tag by tag.
     let mut tags: Vec<Tag<'_>> = Vec::with_capacity(16);
     let mut seen = 0u64;
+    // Control characters are looked for once, over the whole list (a loop without early exit,
+    // which the compiler turns into SIMD compares); only a list that has one is looked at
+    // value by value, to say where.
+    let clean = !bytes
+        .iter()
+        .fold(false, |bad, &c| bad | is_bad_value_octet(c));
     let mut next = 0;
     while next <= bytes.len() {
         let offset = next;
@@ -65,9 +71,10 @@ pub(crate) fn parse(input: &str, record: Record) -> Result<Vec<Tag<'_>>, Error> 
             }));
         }
         let raw = &spec[equals + 1..];
-        if raw
-            .iter()
-            .fold(false, |bad, &c| bad | is_bad_value_octet(c))
+        if !clean
+            && raw
+                .iter()
+                .fold(false, |bad, &c| bad | is_bad_value_octet(c))
         {
             return Err(error(TagListProblem::BadValue));
         }
