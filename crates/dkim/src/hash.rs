@@ -5,10 +5,11 @@ use crate::crypto::{SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
 /// Canonicalized output is gathered up to this many octets before it is hashed: a hash update
-/// costs more than copying a few octets. With its slack the buffer is 1 KiB, which the
-/// allocator hands out from its per-thread cache; a larger first buffer costs a 4 KiB message
-/// more in allocating and zeroing than the extra hash updates do.
-const GATHER: usize = 1024 - SLACK;
+/// costs more than copying a few octets. With its slack the buffer is 960 octets, a size
+/// glibc's allocator keeps in its small bins: from 1 KiB on, every allocation first has it
+/// consolidate the fast bins, and a larger first buffer costs a 4 KiB message more in
+/// allocating and zeroing than the extra hash updates do.
+const GATHER: usize = 960 - SLACK;
 
 /// What the gathering buffer grows to once [`GROW_AFTER`] octets of body have come: on a large
 /// body, fewer and longer hash updates, and in relaxed longer runs of the AVX-512 block loop
@@ -72,7 +73,7 @@ impl Output for Sink {
             return &mut [];
         }
         if self.gathered.is_empty() {
-            self.gathered = vec![0; GATHER + SLACK].into_boxed_slice();
+            self.gathered = gathering_buffer(GATHER + SLACK);
         }
         if self.filled >= self.room() {
             self.flush_full();
@@ -118,7 +119,7 @@ impl Sink {
             self.sha.update(bytes);
         } else {
             if self.gathered.is_empty() {
-                self.gathered = vec![0; GATHER + SLACK].into_boxed_slice();
+                self.gathered = gathering_buffer(GATHER + SLACK);
             }
             let end = self.filled + bytes.len();
             self.gathered[self.filled..end].copy_from_slice(bytes);
@@ -130,7 +131,7 @@ impl Sink {
     fn flush_full(&mut self) {
         self.flush();
         if self.gathered.len() < GATHER_LARGE + SLACK && self.length >= GROW_AFTER {
-            self.gathered = vec![0; GATHER_LARGE + SLACK].into_boxed_slice();
+            self.gathered = gathering_buffer(GATHER_LARGE + SLACK);
         }
     }
 
@@ -140,6 +141,14 @@ impl Sink {
             self.filled = 0;
         }
     }
+}
+
+/// A gathering buffer of `len` octets. What it starts with is never read; it is filled with
+/// spaces rather than zeros because a zero fill becomes a `calloc`, which glibc never serves
+/// from its per-thread cache: a buffer freed after every small message would then go back to
+/// the allocator's bins each time, and have it consolidate them.
+fn gathering_buffer(len: usize) -> Box<[u8]> {
+    vec![b' '; len].into_boxed_slice()
 }
 
 /// What a finished [`BodyHasher`] found.

@@ -435,17 +435,17 @@ impl Folder {
 /// Decodes base64 with any folding white space inside removed.
 pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
     // Values up to the 684 characters of an RSA-4096 b= are gathered without their folding
-    // white space on the stack, in a buffer about their size (zeroing one costs more than
-    // decoding the 44 characters of a bh=), and decoded straight into the result.
+    // white space, and decoded, on the stack, in buffers about their size (zeroing larger ones
+    // costs more than decoding the 44 characters of a bh=); only the result is allocated.
     match value.len() {
-        0..=128 => decode_gathered::<128>(value.as_bytes()),
-        129..=1024 => decode_gathered::<1024>(value.as_bytes()),
+        0..=128 => decode_gathered::<128, 96>(value.as_bytes()),
+        129..=1024 => decode_gathered::<1024, 768>(value.as_bytes()),
         _ => BASE64.decode(strip_fws(value).as_bytes()).ok(),
     }
 }
 
-/// [`decode_base64`] of at most `N` octets.
-fn decode_gathered<const N: usize>(bytes: &[u8]) -> Option<Vec<u8>> {
+/// [`decode_base64`] of at most `N` octets, which decode to at most `D`.
+fn decode_gathered<const N: usize, const D: usize>(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut gathered = [0u8; N];
     let mut len = 0;
     let mut words = bytes.chunks_exact(8);
@@ -461,10 +461,11 @@ fn decode_gathered<const N: usize>(bytes: &[u8]) -> Option<Vec<u8>> {
         }
     }
     len = gather_octets(words.remainder(), &mut gathered, len);
-    let mut decoded = vec![0; len.div_ceil(4) * 3];
+    let mut decoded = [0u8; D];
     let decoded_len = BASE64.decode_slice(&gathered[..len], &mut decoded).ok()?;
-    decoded.truncate(decoded_len);
-    Some(decoded)
+    // Copied rather than decoded into a zeroed Vec, which would be a calloc (see
+    // `hash::gathering_buffer`).
+    Some(decoded[..decoded_len].to_vec())
 }
 
 /// Writes `bytes` to `out` from `len` on without their folding white space; returns the new
