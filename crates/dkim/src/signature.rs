@@ -165,7 +165,7 @@ impl Signature {
         }
         let get = |name: &str| tag_slot(name).and_then(|slot| values[slot]);
         let require = |name: &'static str| {
-            get(name).ok_or(Error::MissingTag {
+            get(name).ok_or_else(|| Error::MissingTag {
                 record: Record::Signature,
                 tag: name,
             })
@@ -513,6 +513,34 @@ fn encode_quoted_printable(value: &str) -> String {
 /// Whether `name` is a domain name (RFC 5321 §4.1.2, with U-labels as RFC 8616 allows and the
 /// `_` real selectors use): dot-separated non-empty labels of letters, digits, `-` and `_`.
 pub(crate) fn is_domain_name(name: &str) -> bool {
+    is_plain_domain_name(name.as_bytes()) || is_any_domain_name(name)
+}
+
+/// The usual name, short and in lower case, decided in one pass over its octets: a name this
+/// accepts, [`is_any_domain_name`] accepts too.
+fn is_plain_domain_name(name: &[u8]) -> bool {
+    if name.is_empty() || name.len() > 63 {
+        return false;
+    }
+    let mut label = 0;
+    for &c in name {
+        if c == b'.' {
+            if label == 0 {
+                return false;
+            }
+            label = 0;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_' {
+            label += 1;
+        } else {
+            return false;
+        }
+    }
+    label != 0
+}
+
+/// Whether `name` is a domain name: labels of letters (of any script), digits, `-` and `_`,
+/// that make a valid name once converted to A-labels.
+fn is_any_domain_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
             !label.is_empty()
@@ -642,6 +670,17 @@ mod tests {
             }
             let reference = BASE64.decode(strip_fws(&text).as_bytes()).ok();
             proptest::prop_assert_eq!(decode_base64(&text), reference);
+        }
+
+        #[test]
+        fn plain_domain_names_are_domain_names(name in proptest::prop_oneof![
+            "[a-z0-9_-]{0,10}(\\.[a-z0-9_-]{0,10}){0,6}\\.?",
+            "[a-z]{0,70}(\\.[a-z]{0,5}){0,2}",
+            "[a-zA-Z0-9._é-]{0,70}",
+        ]) {
+            if is_plain_domain_name(name.as_bytes()) {
+                proptest::prop_assert!(is_any_domain_name(&name), "{name}");
+            }
         }
 
         #[test]
