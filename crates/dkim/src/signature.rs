@@ -165,7 +165,7 @@ impl Signature {
         }
         let get = |name: &str| tag_slot(name).and_then(|slot| values[slot]);
         let require = |name: &'static str| {
-            get(name).ok_or_else(|| Error::MissingTag {
+            get(name).ok_or(Error::MissingTag {
                 record: Record::Signature,
                 tag: name,
             })
