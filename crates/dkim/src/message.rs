@@ -318,6 +318,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// On any text of the octets that matter to it, the one-walk split agrees with the
+        /// collector and with [`fields`].
+        #[test]
+        fn split_agrees_on_any_text(message in "(A:|x| |\t|\r\n|\r|\n){0,24}") {
+            let message = message.as_bytes();
+            let mut collector = HeaderCollector::default();
+            let body = collector.update(message);
+            let split = split(message);
+            proptest::prop_assert_eq!(split.header, collector.header());
+            proptest::prop_assert_eq!(split.body, body);
+            proptest::prop_assert_eq!(split.fields, fields(collector.header()));
+        }
+    }
+
     #[test]
     fn split_of_a_message_with_a_bad_field() {
         let split = split(b"A: 1\r\nbad\r\n\r\nbody");
