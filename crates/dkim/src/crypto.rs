@@ -19,6 +19,9 @@ use crate::signature::Algorithm;
 /// Length of a SHA-256 digest.
 pub(crate) const SHA256_LEN: usize = 32;
 
+/// Length of the blocks SHA-256 works on.
+pub(crate) const SHA256_BLOCK: usize = 64;
+
 /// A running SHA-256.
 #[derive(Clone)]
 pub(crate) struct Sha256(digest::Context);

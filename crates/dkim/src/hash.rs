@@ -1,7 +1,7 @@
 //! The body hash (`bh=`, RFC 6376 §3.7): canonicalization and SHA-256 over a stream of chunks.
 
 use crate::canon::{BodyCanonicalizer, Kernels, Output, PIECE};
-use crate::crypto::{SHA256_LEN, Sha256};
+use crate::crypto::{SHA256_BLOCK, SHA256_LEN, Sha256};
 use crate::signature::Canonicalization;
 
 /// Canonicalized output is gathered up to this many octets before it is hashed: a hash update
@@ -127,11 +127,20 @@ impl Sink {
         }
     }
 
-    /// Hashes a buffer that is full, and lets it grow once the body is a large one.
+    /// Hashes the whole SHA-256 blocks of a buffer that is full and keeps the rest at its
+    /// start: a hash update of whole blocks copies nothing into the hash's own block buffer.
+    /// Lets the buffer grow once the body is a large one.
     fn flush_full(&mut self) {
-        self.flush();
+        let whole = self.filled - self.filled % SHA256_BLOCK;
+        self.sha.update(&self.gathered[..whole]);
+        let rest = whole..self.filled;
+        self.filled = rest.len();
         if self.gathered.len() < GATHER_LARGE + SLACK && self.length >= GROW_AFTER {
-            self.gathered = gathering_buffer(GATHER_LARGE + SLACK);
+            let mut larger = gathering_buffer(GATHER_LARGE + SLACK);
+            larger[..self.filled].copy_from_slice(&self.gathered[rest]);
+            self.gathered = larger;
+        } else {
+            self.gathered.copy_within(rest, 0);
         }
     }
 
