@@ -64,11 +64,15 @@ pub(crate) fn rsa_signature_len(key: &signature::RsaKeyPair) -> usize {
     return key.public().modulus_len();
 }
 
-/// A public key made ready for repeated verification where the backend can: aws-lc-rs sets up
-/// an RSA modulus, or an Ed25519 key object, once; ring does it at every verification.
+/// A public key made ready for repeated verification as far as the backend lets it: aws-lc-rs
+/// sets up an RSA modulus, or an Ed25519 key object, once; ring sets up the modulus at every
+/// verification, and only the reading of an RSA key's DER is done once.
 pub(crate) struct PreparedKey {
     #[cfg(feature = "aws-lc-rs")]
     parsed: Option<signature::ParsedPublicKey>,
+    /// ring: an RSA key's modulus and exponent, taken out of their DER once.
+    #[cfg(not(feature = "aws-lc-rs"))]
+    rsa_components: Option<signature::RsaPublicKeyComponents<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for PreparedKey {
@@ -95,8 +99,18 @@ impl PreparedKey {
     }
 
     #[cfg(not(feature = "aws-lc-rs"))]
-    pub(crate) fn new(_key: &PublicKey) -> Self {
-        Self {}
+    pub(crate) fn new(key: &PublicKey) -> Self {
+        let rsa_components =
+            match key {
+                PublicKey::Rsa { der, .. } => pkcs1::RsaPublicKey::try_from(der.as_slice())
+                    .ok()
+                    .map(|key| signature::RsaPublicKeyComponents {
+                        n: key.modulus.as_bytes().to_vec(),
+                        e: key.public_exponent.as_bytes().to_vec(),
+                    }),
+                PublicKey::Ed25519(_) => None,
+            };
+        Self { rsa_components }
     }
 }
 
@@ -125,7 +139,20 @@ pub(crate) fn verify(
         }
     }
     #[cfg(not(feature = "aws-lc-rs"))]
-    let _ = prepared;
+    if let Some(components) = &prepared.rsa_components
+        && matches!(
+            (algorithm, key),
+            (Algorithm::RsaSha256, PublicKey::Rsa { .. })
+        )
+    {
+        return components
+            .verify(
+                &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+                data,
+                signature_bytes,
+            )
+            .map_err(|_| Error::SignatureMismatch);
+    }
     let checked = match (algorithm, key) {
         (Algorithm::RsaSha256, PublicKey::Rsa { der, .. }) => signature::UnparsedPublicKey::new(
             // RFC 8301 §3.2 allows 1024-bit keys for verification; the bit count is checked
