@@ -499,11 +499,14 @@ async fn lookup_key<R: Resolver>(
         "._domainkey.",
         &signature.domain,
     ];
-    // The name of a kept key is put together on the stack: a hit then allocates nothing.
-    let mut room = [0; 256];
-    let kept = match joined_in(&mut room, pieces) {
-        Some(name) => keys.kept(name, now),
-        None => keys.kept(&pieces.concat(), now),
+    // The name of a kept key is put together on the stack: a hit then allocates nothing. (In
+    // a block of its own, so the future does not keep the room across the lookup below.)
+    let kept = {
+        let mut room = [0; 256];
+        match joined_in(&mut room, pieces) {
+            Some(name) => keys.kept(name, now),
+            None => keys.kept(&pieces.concat(), now),
+        }
     };
     if let Some(kept) = kept {
         return Ok(kept);
