@@ -38,6 +38,12 @@ impl SignedHeaders {
         }
     }
 
+    /// Names already joined by colons (each a field name, so holding no colon), `len` of them.
+    pub(crate) fn from_joined(joined: String, len: usize) -> Self {
+        debug_assert_eq!(joined.split(':').count(), len);
+        Self { joined, len }
+    }
+
     /// Adds a name at the end. Field names hold no colon (RFC 5322 §3.6.8); one that did would
     /// read back as two names.
     pub fn push(&mut self, name: &str) {
