@@ -155,14 +155,17 @@ impl Signature {
     /// Parses as [`Signature::parse`] does, and also says where the `b=` value (with the white
     /// space around it) sits in `value`, for the verifier to blank (§3.7).
     pub(crate) fn parse_with_b(value: &str) -> Result<(Self, std::ops::Range<usize>), Error> {
-        let tags = tag_list::parse(value, Record::Signature)?;
-        // One pass puts each known tag in its slot; names are unique in a valid tag-list.
+        // Each known tag goes to its slot as it is read; names are unique in a valid tag-list.
         let mut values: [Option<&str>; KNOWN_TAGS] = [None; KNOWN_TAGS];
-        for tag in &tags {
+        let mut b_range = 0..0;
+        tag_list::parse_each(value, Record::Signature, |tag| {
             if let Some(slot) = tag_slot(tag.name) {
                 values[slot] = Some(tag.value);
+                if tag.name == "b" {
+                    b_range = tag.raw_value;
+                }
             }
-        }
+        })?;
         let get = |name: &str| tag_slot(name).and_then(|slot| values[slot]);
         let require = |name: &'static str| {
             get(name).ok_or(Error::MissingTag {
@@ -254,11 +257,6 @@ impl Signature {
                 return Err(invalid("q", q));
             }
         }
-        let b_range = tags
-            .iter()
-            .find(|t| t.name == "b")
-            .map(|t| t.raw_value.clone())
-            .unwrap_or_default();
         let signature = Self {
             algorithm,
             signature,
