@@ -114,7 +114,10 @@ pub(crate) fn fields(header: &[u8]) -> Result<Vec<Field<'_>>, Error> {
 /// One raw field, at `offset` in the header section, checked to have a name (RFC 5322 §3.6.8:
 /// printable ASCII but the colon, here with white space allowed before the colon).
 fn field(raw: &[u8], offset: usize) -> Result<Field<'_>, Error> {
-    let colon = memchr::memchr(b':', raw).ok_or(Error::MalformedHeader { offset })?;
+    // Not `ok_or`: an error value made for every field would be dropped for every field.
+    let Some(colon) = memchr::memchr(b':', raw) else {
+        return Err(Error::MalformedHeader { offset });
+    };
     let name = raw[..colon]
         .iter()
         .rposition(|&c| c != b' ' && c != b'\t')

@@ -167,11 +167,13 @@ impl Signature {
             }
         })?;
         let get = |name: &str| tag_slot(name).and_then(|slot| values[slot]);
-        let require = |name: &'static str| {
-            get(name).ok_or(Error::MissingTag {
+        // Not `ok_or`: an error value made for every tag present would be dropped again.
+        let require = |name: &'static str| match get(name) {
+            Some(value) => Ok(value),
+            None => Err(Error::MissingTag {
                 record: Record::Signature,
                 tag: name,
-            })
+            }),
         };
         let invalid = |tag: &'static str, value: &str| Error::InvalidTag {
             record: Record::Signature,

@@ -435,11 +435,9 @@ async fn check<R: Resolver>(
         let key = &cached.record;
         check_key(key, &signature)?;
         let params = (signature.body_canonicalization, signature.body_length);
-        let body = body_hashes
-            .iter()
-            .find(|(p, _)| *p == params)
-            .map(|(_, hash)| *hash)
-            .ok_or(Error::BodyHashMismatch)?;
+        let Some(&(_, body)) = body_hashes.iter().find(|(p, _)| *p == params) else {
+            return Err(Error::BodyHashMismatch);
+        };
         if let Some(length) = signature.body_length
             && length > body.length
         {
