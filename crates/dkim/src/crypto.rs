@@ -48,11 +48,12 @@ impl std::fmt::Debug for Sha256 {
     }
 }
 
-/// SHA-256 of `data` in one call.
+/// SHA-256 of `data` in one call: the backend's one-shot digest, which on aws-lc-rs sets up
+/// no digest context (an allocation).
 pub(crate) fn sha256(data: &[u8]) -> [u8; SHA256_LEN] {
-    let mut hash = Sha256::new();
-    hash.update(data);
-    hash.finish()
+    let mut out = [0u8; SHA256_LEN];
+    out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
+    out
 }
 
 /// The length of an RSA signature by this key: its modulus length (the one call where ring and
