@@ -281,28 +281,21 @@ impl Prepared {
         for (params, hasher) in self.hashers {
             body_hashes.push((params, hasher.finish()));
         }
-        let mut stages = self.signatures.into_iter();
-        // Most mail has one signature: its check is awaited as it is. Joining puts every check
-        // in one allocation, over 1 KiB, which costs the allocator's slow path.
-        if stages.len() == 1
-            && let Some(stage) = stages.next()
-        {
-            let result = match stage {
-                Stage::Ready(pending) => {
-                    check(resolver, options, keys, pending, &body_hashes, now).await
-                }
-                Stage::Done(result) => result,
-            };
-            return vec![result];
-        }
         // Each check is the future of `check` itself, or a result already known: a future
         // wrapping the stage as well would be larger, and every one is held until all are done.
-        let checks = stages.map(|stage| match stage {
+        let mut checks = self.signatures.into_iter().map(|stage| match stage {
             Stage::Ready(pending) => {
                 Either::Left(check(resolver, options, keys, pending, &body_hashes, now))
             }
             Stage::Done(result) => Either::Right(std::future::ready(result)),
         });
+        // Most mail has one signature: its check is awaited as it is. Joining puts every check
+        // in one allocation, over 1 KiB, which costs the allocator's slow path.
+        if checks.len() == 1
+            && let Some(only) = checks.next()
+        {
+            return vec![only.await];
+        }
         futures_util::future::join_all(checks).await
     }
 }
