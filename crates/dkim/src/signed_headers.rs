@@ -30,18 +30,49 @@ impl SignedHeaders {
         Self::default()
     }
 
-    /// No names yet, with room for `capacity` octets of them.
-    pub(crate) fn with_capacity(capacity: usize) -> Self {
-        Self {
-            joined: String::with_capacity(capacity),
-            len: 0,
+    /// The names of an `h=` value, or `None` if one is empty or not a field name (RFC 6376
+    /// §3.5; white space around a name is folding and ignored).
+    pub(crate) fn parse(h: &str) -> Option<Self> {
+        // Usually the names are written without white space: then the value is checked in one
+        // pass and kept as it is.
+        let mut len = 1;
+        let mut after_colon = true;
+        for c in h.bytes() {
+            if c == b':' {
+                if after_colon {
+                    return None;
+                }
+                len += 1;
+                after_colon = true;
+            } else if is_field_name_char(c) {
+                after_colon = false;
+            } else {
+                return Self::parse_with_fws(h);
+            }
         }
+        if after_colon {
+            return None;
+        }
+        Some(Self {
+            joined: h.to_owned(),
+            len,
+        })
     }
 
-    /// Names already joined by colons (each a field name, so holding no colon), `len` of them.
-    pub(crate) fn from_joined(joined: String, len: usize) -> Self {
-        debug_assert_eq!(joined.split(':').count(), len);
-        Self { joined, len }
+    /// [`Self::parse`] of a value with white space, or other octets that no name may hold.
+    fn parse_with_fws(h: &str) -> Option<Self> {
+        let mut names = Self {
+            joined: String::with_capacity(h.len()),
+            len: 0,
+        };
+        // Split by octet: names are short, and a searcher per name costs more than it finds.
+        for name in crate::tag_list::split_ascii(h, b':').map(crate::tag_list::trim_fws) {
+            if name.is_empty() || !name.bytes().all(is_field_name_char) {
+                return None;
+            }
+            names.push(name);
+        }
+        Some(names)
     }
 
     /// Adds a name at the end. Field names hold no colon (RFC 5322 §3.6.8); one that did would
@@ -84,6 +115,11 @@ impl SignedHeaders {
     }
 }
 
+/// ftext of RFC 5322 §3.6.8: printable US-ASCII except the colon.
+fn is_field_name_char(c: u8) -> bool {
+    (33..=126).contains(&c) && c != b':'
+}
+
 impl<S: AsRef<str>> FromIterator<S> for SignedHeaders {
     fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
         let mut out = Self::new();
@@ -123,6 +159,15 @@ impl<S: AsRef<str>> PartialEq<[S]> for SignedHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn h_is_read_the_same_with_or_without_white_space(
+            h in "(From|to|X-a|:| |\t|\r\n|é|;){0,12}",
+        ) {
+            proptest::prop_assert_eq!(SignedHeaders::parse(&h), SignedHeaders::parse_with_fws(&h), "{:?}", h);
+        }
+    }
 
     #[test]
     fn empty_has_no_names() {
