@@ -84,10 +84,7 @@ impl SignedHeaders {
     /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         // With no names there is nothing to split: `""` would give one empty name.
-        let joined = (self.len > 0).then_some(self.joined.as_str());
-        joined
-            .into_iter()
-            .flat_map(|joined| crate::tag_list::split_ascii(joined, b':'))
+        crate::tag_list::split_ascii(&self.joined, b':').take(self.len)
     }
 
     /// How many names there are, repeats counted.
