@@ -33,6 +33,8 @@ pub struct Config {
     pub policy: Policy,
     /// How local mail is delivered.
     pub delivery: Delivery,
+    /// The queue: how many deliveries at once, when to retry, when to give up.
+    pub queue: QueueSettings,
     /// Answer DNS questions from this zone file instead of the network (for tests and
     /// offline setups).
     pub dns_zone: Option<PathBuf>,
@@ -112,6 +114,43 @@ pub struct Delivery {
     /// A smarthost that takes mail for other domains from authenticated users and trusted
     /// networks; without one, such recipients are refused.
     pub relay_host: Option<SocketAddr>,
+}
+
+/// The queue's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSettings {
+    /// Deliveries under way at once.
+    pub deliveries: usize,
+    /// Seconds before the first retry of a deferred recipient; each later wait doubles.
+    pub retry_first_secs: u64,
+    /// The longest wait between two tries, in seconds.
+    pub retry_max_secs: u64,
+    /// Seconds after which a message still not delivered is given up on.
+    pub give_up_secs: u64,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        let schedule = crate::queue::Schedule::default();
+        Self {
+            deliveries: 20,
+            retry_first_secs: schedule.first_retry.as_secs(),
+            retry_max_secs: schedule.max_retry.as_secs(),
+            give_up_secs: schedule.give_up.as_secs(),
+        }
+    }
+}
+
+impl QueueSettings {
+    /// The retry plan these settings describe.
+    pub fn schedule(&self) -> crate::queue::Schedule {
+        crate::queue::Schedule {
+            first_retry: Duration::from_secs(self.retry_first_secs),
+            max_retry: Duration::from_secs(self.retry_max_secs),
+            give_up: Duration::from_secs(self.give_up_secs),
+        }
+    }
 }
 
 /// Where local mail goes.
@@ -228,6 +267,7 @@ impl Default for Config {
             limits: Limits::default(),
             policy: Policy::default(),
             delivery: Delivery::default(),
+            queue: QueueSettings::default(),
             dns_zone: None,
         }
     }
@@ -278,7 +318,7 @@ impl Default for Delivery {
 }
 
 /// The sections whose keys environment variables may set as `MAILROOM_<SECTION>_<KEY>`.
-const SECTIONS: [&str; 4] = ["tls", "limits", "policy", "delivery"];
+const SECTIONS: [&str; 5] = ["tls", "limits", "policy", "delivery", "queue"];
 
 /// `MAILROOM_...` variables that are not settings: the log filter of `mailroom serve`, and
 /// the test suite's switch that makes missing interoperability peers fail.
@@ -379,6 +419,15 @@ impl Config {
             if value == 0 {
                 return Err(bad(key, "must be more than 0".to_owned()));
             }
+        }
+        if self.queue.deliveries == 0 {
+            return Err(bad("queue.deliveries", "must be more than 0".to_owned()));
+        }
+        if self.queue.retry_max_secs < self.queue.retry_first_secs {
+            return Err(bad(
+                "queue.retry_max_secs",
+                "must be at least queue.retry_first_secs".to_owned(),
+            ));
         }
         if self.delivery.mode == DeliveryMode::Lmtp && self.delivery.lmtp_address.is_none() {
             return Err(bad(

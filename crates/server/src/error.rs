@@ -43,6 +43,17 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// Another process holds the data directory.
+    #[error(
+        "the data directory is in use by process {holder} ({}); one server per data directory",
+        path.display()
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The process ID written in it.
+        holder: String,
+    },
     /// A directory change cannot be made (an unknown user, an address in use).
     #[error("{0}")]
     Directory(String),

@@ -48,3 +48,43 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), Error> {
     let _ = dir;
     Ok(())
 }
+
+/// The lock a running server holds on its data directory, so a second server on the same
+/// directory refuses to start instead of sharing its queue. Released when dropped, or by the
+/// system when the process ends, however it ends.
+#[derive(Debug)]
+pub(crate) struct DataDirLock {
+    _file: File,
+}
+
+/// Locks `data_dir` for this process, writing its ID into the lock file.
+///
+/// # Errors
+///
+/// [`Error::Locked`] naming the process that holds it, or the lock file cannot be made.
+pub(crate) fn lock_data_dir(data_dir: &Path) -> Result<DataDirLock, Error> {
+    create_dir(data_dir)?;
+    let path = data_dir.join("mailroom.lock");
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(Error::io("cannot create", &path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            return Err(Error::Locked {
+                path,
+                holder: holder.trim().to_owned(),
+            });
+        }
+        Err(fs::TryLockError::Error(error)) => return Err(Error::io("cannot lock", &path)(error)),
+    }
+    file.set_len(0)
+        .and_then(|()| file.write_all(format!("{}\n", std::process::id()).as_bytes()))
+        .map_err(Error::io("cannot write", &path))?;
+    Ok(DataDirLock { _file: file })
+}

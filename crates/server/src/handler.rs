@@ -16,9 +16,8 @@ use crate::directory::{Directory, Store};
 use crate::dkim_keys::KeyStore;
 use crate::error::Error;
 use crate::limiter::AuthLimiter;
-use crate::queue::{Queue, unix_now};
-use crate::spool::{Incoming, LocalDelivery, Queued};
-use crate::time::rfc5322;
+use crate::queue::{Destination, Incoming, Queue, RecipientState, Record};
+use crate::time::{rfc5322, unix_now};
 use mailroom_dkim::Verifier;
 use mailroom_dmarc::Cache as DmarcCache;
 use mailroom_dmarc::{AuthenticationResults, Checker, Disposition, DmarcResult, Identifiers};
@@ -30,7 +29,7 @@ use mailroom_spf::{Evaluator, Identity, SpfOutput};
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) directory: Arc<dyn Store>,
-    pub(crate) queue: Arc<Queue>,
+    pub(crate) queue: Queue,
     pub(crate) keys: KeyStore,
     pub(crate) resolver: AnyResolver,
     pub(crate) auth_limiter: AuthLimiter,
@@ -84,7 +83,8 @@ pub(crate) struct Session {
 struct Transaction {
     id: String,
     from: ReversePath,
-    local: Vec<LocalDelivery>,
+    /// Local mailboxes (users) to deliver to, each once.
+    local: Vec<String>,
     remote: Vec<String>,
     accepted: Vec<String>,
     incoming: Option<Incoming>,
@@ -277,11 +277,8 @@ impl Handler for MailHandler {
         };
         if !users.is_empty() {
             for user in users {
-                if !transaction.local.iter().any(|l| l.user == user.address) {
-                    transaction.local.push(LocalDelivery {
-                        user: user.address.clone(),
-                        folder: None,
-                    });
+                if !transaction.local.contains(&user.address) {
+                    transaction.local.push(user.address.clone());
                 }
             }
             transaction.accepted.push(recipient);
@@ -315,10 +312,12 @@ impl Handler for MailHandler {
             let incoming = self
                 .shared
                 .queue
-                .spool()
                 .receive(&transaction.id)
                 .await
-                .map_err(io::Error::other)?;
+                .map_err(|error| {
+                    tracing::error!(queue_id = %transaction.id, %error, "cannot spool");
+                    io::Error::other(error)
+                })?;
             transaction.incoming = Some(incoming);
         }
         if transaction.header.len() < MAX_HEADER && end_of_header(&transaction.header).is_none() {
@@ -329,7 +328,9 @@ impl Handler for MailHandler {
         }
         transaction.size += chunk.len() as u64;
         match &mut transaction.incoming {
-            Some(incoming) => incoming.write(chunk).await,
+            Some(incoming) => incoming.write(chunk).await.inspect_err(|error| {
+                tracing::error!(queue_id = %transaction.id, file = %incoming.path().display(), %error, "cannot write message data");
+            }),
             None => Ok(()),
         }
     }
@@ -349,7 +350,7 @@ impl Handler for MailHandler {
         let mut incoming = match transaction.incoming.take() {
             Some(incoming) => incoming,
             // An empty message: still a message.
-            None => match self.shared.queue.spool().receive(&transaction.id).await {
+            None => match self.shared.queue.receive(&transaction.id).await {
                 Ok(incoming) => incoming,
                 Err(error) => {
                     tracing::error!(queue_id = %transaction.id, %error, "cannot spool");
@@ -366,6 +367,7 @@ impl Handler for MailHandler {
             return refusal;
         }
         let mut authentication = String::new();
+        let mut folder = None;
         let mut checks = if session.user.is_some() {
             "none (authenticated)".to_owned()
         } else {
@@ -383,9 +385,7 @@ impl Handler for MailHandler {
                 Ok(Verdict::Quarantine { header, summary }) => {
                     authentication = header;
                     checks = format!("{summary} folder=Junk");
-                    for local in &mut transaction.local {
-                        local.folder = Some("Junk".to_owned());
-                    }
+                    folder = Some("Junk".to_owned());
                 }
                 Ok(Verdict::Reject(refusal)) => {
                     incoming.abandon().await;
@@ -421,37 +421,49 @@ impl Handler for MailHandler {
                 );
             }
         }
-        let queued = Queued {
+        let local = transaction
+            .local
+            .into_iter()
+            .map(|user| Destination::Local {
+                user,
+                folder: folder.clone(),
+            });
+        let remote = transaction
+            .remote
+            .into_iter()
+            .map(|address| Destination::Remote { address });
+        let queued = Record {
+            version: crate::queue::record::VERSION,
             id: transaction.id.clone(),
             received: unix_now(),
             from: sender_text(&transaction.from),
-            local: transaction.local,
-            remote: transaction.remote,
             prefix,
             strip_our_results: transaction.spf.is_some(),
+            recipients: local.chain(remote).map(RecipientState::pending).collect(),
         };
-        if let Err(error) = incoming.commit(self.shared.queue.spool(), &queued).await {
-            tracing::error!(queue_id = %queued.id, %error, "cannot queue");
+        let id = queued.id.clone();
+        let from = queued.from.clone();
+        if let Err(error) = self.shared.queue.commit(incoming, queued).await {
+            tracing::error!(queue_id = %id, %error, "cannot queue");
             return reply(
                 451,
                 (4, 3, 0),
                 "the message could not be stored; try again later",
             );
         }
-        self.shared.queue.wake();
         tracing::info!(
-            queue_id = %queued.id,
+            queue_id = %id,
             client = %session.peer.remote,
             helo = session.helo.as_ref().map_or("", |(h, _)| h.as_str()),
             user = session.user.as_deref().unwrap_or(""),
-            from = %queued.from,
+            %from,
             to = %transaction.accepted.join(","),
             size = transaction.size,
             %checks,
-            reply = %format!("250 2.0.0 queued as {}", queued.id),
+            reply = %format!("250 2.0.0 queued as {id}"),
             "queued"
         );
-        reply(250, (2, 0, 0), &format!("queued as {}", queued.id))
+        reply(250, (2, 0, 0), &format!("queued as {id}"))
     }
 }
 

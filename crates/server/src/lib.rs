@@ -3,8 +3,9 @@
 //! library of the workspace that owns sockets, disk, clocks and tokio.
 //!
 //! [`Mailserver`] binds the listeners of a [`Config`] and runs them; the modules hold the
-//! parts: [`directory`] (users, aliases, sender grants), [`spool`] and [`queue`] (durable
-//! acceptance and delivery), [`maildir`], [`dkim_keys`] and [`tls`].
+//! parts: [`directory`] (users, aliases, sender grants), [`queue`] (durable acceptance, the
+//! per-recipient record, retries and the delivery pool), [`delivery`] (Maildir, LMTP, the
+//! relay host), [`dkim_keys`] and [`tls`].
 //!
 //! # What this crate does not do (yet)
 //!
@@ -15,16 +16,15 @@
 #![warn(missing_docs, clippy::print_stdout)]
 
 pub mod config;
+pub mod delivery;
 pub mod directory;
 pub mod dkim_keys;
 mod error;
 mod files;
 mod handler;
 mod limiter;
-pub mod maildir;
 pub mod queue;
 mod serve;
-pub mod spool;
 mod time;
 pub mod tls;
 

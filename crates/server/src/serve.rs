@@ -14,13 +14,14 @@ use tokio::task::JoinSet;
 use mailroom_dns::{AnyResolver, HickoryResolver, Zone};
 
 use crate::config::{Config, DeliveryMode, Role};
+use crate::delivery::{Maildir, SmtpHost, Transport};
 use crate::directory::FileStore;
 use crate::dkim_keys::KeyStore;
 use crate::error::Error;
+use crate::files::{DataDirLock, lock_data_dir};
 use crate::handler::{MailHandler, Shared};
 use crate::limiter::AuthLimiter;
-use crate::queue::Queue;
-use crate::spool::Spool;
+use crate::queue::{Queue, Transports, Worker};
 use crate::tls;
 
 /// A server whose listeners are bound, ready to run.
@@ -41,6 +42,8 @@ pub struct Mailserver {
     shared: Arc<Shared>,
     listeners: Vec<(Role, TcpListener, bool)>,
     tls: Arc<rustls::ServerConfig>,
+    worker: Worker,
+    _lock: DataDirLock,
 }
 
 impl std::fmt::Debug for Mailserver {
@@ -55,15 +58,23 @@ impl std::fmt::Debug for Mailserver {
 const MECHANISMS: [&str; 3] = ["PLAIN", "LOGIN", "SCRAM-SHA-256"];
 
 impl Mailserver {
-    /// Opens the data directory (spool, TLS material) and binds every listener, so that any
-    /// problem shows before the server runs.
+    /// Locks the data directory, opens it (recovering the queue, TLS material) and binds
+    /// every listener, so that any problem shows before the server runs.
     ///
     /// # Errors
     ///
-    /// A setting the server cannot serve, an unusable data directory or certificate, or an
-    /// address that cannot be bound.
+    /// A setting the server cannot serve, a data directory in use by another server or
+    /// unusable, a bad certificate, or an address that cannot be bound.
     pub async fn bind(config: Config) -> Result<Self, Error> {
-        let spool = Spool::open(&config.data_dir)?;
+        let lock = lock_data_dir(&config.data_dir)?;
+        let (queue, recovery) = Queue::open(&config.data_dir)?;
+        tracing::info!(
+            queued = queue.len(),
+            quarantined = recovery.quarantined.len(),
+            migrated = recovery.migrated,
+            removed = recovery.removed,
+            "queue recovered"
+        );
         let tls = tls::server_config(&config)?;
         let mut listeners = Vec::new();
         for listener in &config.listeners {
@@ -72,16 +83,11 @@ impl Mailserver {
                 .map_err(Error::io("cannot listen on", listener.address.to_string()))?;
             listeners.push((listener.role, bound, listener.proxy_protocol));
         }
-        let queue = Arc::new(Queue::new(
-            spool,
-            config.data_dir.join("mail"),
-            config.hostname.clone(),
-            config.delivery.relay_host,
-            match config.delivery.mode {
-                DeliveryMode::Maildir => None,
-                DeliveryMode::Lmtp => config.delivery.lmtp_address,
-            },
-        ));
+        let worker = queue.worker(
+            transports(&config),
+            config.queue.schedule(),
+            config.queue.deliveries,
+        );
         let directory = Arc::new(FileStore::new(&config.data_dir));
         let resolver = resolver(&config)?;
         Ok(Self {
@@ -98,6 +104,8 @@ impl Mailserver {
             }),
             listeners,
             tls,
+            worker,
+            _lock: lock,
         })
     }
 
@@ -119,7 +127,7 @@ impl Mailserver {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let (stop, stopping) = watch::channel(false);
-        let worker = tokio::spawn(Arc::clone(&self.shared.queue).run(stopping.clone()));
+        let worker = tokio::spawn(self.worker.run(stopping.clone()));
         let mut servers = JoinSet::new();
         for (role, listener, proxy_protocol) in self.listeners {
             let config = session_config(&self.shared.config, role);
@@ -151,6 +159,23 @@ impl Mailserver {
         }
         let _ = worker.await;
         result
+    }
+}
+
+/// The ways out: Maildir or LMTP for local mailboxes, the relay host for other domains.
+fn transports(config: &Config) -> Transports {
+    let hostname = config.hostname.as_str();
+    let local: Arc<dyn Transport> = match (config.delivery.mode, config.delivery.lmtp_address) {
+        (DeliveryMode::Lmtp, Some(address)) => Arc::new(SmtpHost::lmtp(address, hostname)),
+        _ => Arc::new(Maildir::new(config.data_dir.join("mail"), hostname)),
+    };
+    Transports {
+        local,
+        relay: config
+            .delivery
+            .relay_host
+            .map(|address| Arc::new(SmtpHost::relay(address, hostname)) as Arc<dyn Transport>),
+        hostname: hostname.to_owned(),
     }
 }
 

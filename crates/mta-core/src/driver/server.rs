@@ -239,18 +239,27 @@ impl<H: Handler> Server<H> {
         }
         let (stop, stopping) = watch::channel(false);
         let mut sessions = JoinSet::new();
+        let mut backoff = AcceptBackoff::default();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
                 () = &mut shutdown => break,
-                accepted = listener.accept() => {
+                () = backoff.wait() => {}
+                accepted = listener.accept(), if !backoff.is_waiting() => {
                     let (tcp, remote) = match accepted {
                         Ok(accepted) => accepted,
                         // A connection that failed before it was accepted concerns only itself.
                         Err(error) if is_per_connection(&error) => continue,
-                        Err(error) => return Err(error),
+                        // Out of file descriptors or memory: the listener stays; sessions that
+                        // end give the resources back, so wait a little and accept again.
+                        Err(error) => {
+                            backoff.failed(&error);
+                            continue;
+                        }
                     };
-                    let peer = Peer { remote, local: tcp.local_addr()? };
+                    backoff.accepted();
+                    let Ok(local) = tcp.local_addr() else { continue };
+                    let peer = Peer { remote, local };
                     let connection = Connection {
                         proxy_protocol: self.proxy_protocol,
                         config: Arc::clone(&self.config),
@@ -295,6 +304,47 @@ async fn read_proxy_header(tcp: &mut TcpStream) -> io::Result<ProxyHeader> {
                 header.push(octet[0]);
             }
         }
+    }
+}
+
+/// The pause after accepting failed for a reason that is not the connection's own (EMFILE,
+/// ENFILE, ENOBUFS, ENOMEM): from 10 ms, doubling up to one second while it lasts.
+#[derive(Debug, Default)]
+struct AcceptBackoff {
+    pause: Option<std::time::Duration>,
+    until: Option<tokio::time::Instant>,
+}
+
+impl AcceptBackoff {
+    const FIRST: std::time::Duration = std::time::Duration::from_millis(10);
+    const LONGEST: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn is_waiting(&self) -> bool {
+        self.until.is_some()
+    }
+
+    /// Completes when the pause is over (never when there is none).
+    async fn wait(&mut self) {
+        match self.until {
+            Some(until) => {
+                tokio::time::sleep_until(until).await;
+                self.until = None;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    fn failed(&mut self, error: &io::Error) {
+        let pause = self
+            .pause
+            .map_or(Self::FIRST, |pause| (pause * 2).min(Self::LONGEST));
+        tracing::warn!(%error, pause_ms = pause.as_millis(), "cannot accept connections; pausing");
+        self.pause = Some(pause);
+        self.until = Some(tokio::time::Instant::now() + pause);
+    }
+
+    fn accepted(&mut self) {
+        self.pause = None;
     }
 }
 

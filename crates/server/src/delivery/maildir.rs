@@ -1,11 +1,14 @@
 //! Delivery into Maildir folders (`mail/<domain>/<local>/`, Maildir++ subfolders such as
 //! `.Junk`), which Dovecot and other IMAP servers read as they are: the message is written
-//! into `tmp/`, fsynced, and renamed into `new/`.
+//! into `tmp/`, fsynced, and renamed into `new/`. Each recipient's copy has a name that stays
+//! the same on every try, so a try after a crash never leaves a second copy.
 
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use super::{Message, Outcome, Pending, Recipient, Transport};
 use crate::error::Error;
 use crate::files::{create_dir, sync_dir};
 
@@ -15,49 +18,114 @@ pub fn mailbox(root: &Path, user: &str) -> PathBuf {
     root.join(path_part(domain)).join(path_part(local))
 }
 
-/// Delivers `prefix` followed by the message file into `user`'s mailbox (or one of its
-/// folders), under the unique name `unique`; with `strip` set, the message's own
-/// Authentication-Results fields naming that host are left out. Returns the new file.
+/// Maildir delivery under a mail root, as a [`Transport`].
+#[derive(Debug, Clone)]
+pub struct Maildir {
+    root: PathBuf,
+    hostname: String,
+}
+
+impl Maildir {
+    /// Delivers into mailboxes under `root`; `hostname` goes into the unique file names.
+    pub fn new(root: PathBuf, hostname: &str) -> Self {
+        Self {
+            root,
+            hostname: hostname.replace(['/', ':'], "_"),
+        }
+    }
+
+    /// The unique name of the copy of a message for the recipient at `index`: the same on
+    /// every try, so that a try after a crash finds the copy an earlier try made.
+    fn unique(&self, message: &Message, index: usize) -> String {
+        format!(
+            "{}.{}_{index}.{}",
+            message.received, message.id, self.hostname
+        )
+    }
+
+    /// Delivers to one recipient, blocking.
+    fn deliver_one(&self, message: &Message, to: &Recipient) -> Outcome {
+        let unique = self.unique(message, to.index);
+        let dir = folder_dir(&self.root, &to.address, to.folder.as_deref());
+        if to.retried && already_delivered(&dir, &unique) {
+            return Outcome::Delivered(format!("already in {}", dir.display()));
+        }
+        let written = message
+            .reader()
+            .map_err(Error::io("cannot read", &message.path))
+            .and_then(|input| deliver(&dir, input, &unique));
+        match written {
+            Ok(path) => Outcome::Delivered(format!("delivered to {}", path.display())),
+            Err(error) => Outcome::Deferred(error.to_string()),
+        }
+    }
+}
+
+impl Transport for Maildir {
+    fn deliver(
+        &self,
+        message: Arc<Message>,
+        recipients: Vec<Recipient>,
+    ) -> Pending<'_, Vec<Outcome>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let count = recipients.len();
+            // File work stays off the async threads.
+            tokio::task::spawn_blocking(move || {
+                recipients
+                    .iter()
+                    .map(|to| this.deliver_one(&message, to))
+                    .collect()
+            })
+            .await
+            .unwrap_or_else(|error| {
+                vec![Outcome::Deferred(format!("delivery stopped: {error}")); count]
+            })
+        })
+    }
+}
+
+/// The Maildir of `user`, or of one of its folders (Maildir++: `.Junk`).
+fn folder_dir(root: &Path, user: &str, folder: Option<&str>) -> PathBuf {
+    let dir = mailbox(root, user);
+    match folder {
+        Some(folder) => dir.join(format!(".{}", path_part(folder))),
+        None => dir,
+    }
+}
+
+/// Whether a copy named `unique` is in `new/`, or was moved to `cur/` by a reader (which adds
+/// `:2,` and flags to the name).
+fn already_delivered(dir: &Path, unique: &str) -> bool {
+    if dir.join("new").join(unique).exists() {
+        return true;
+    }
+    let seen = format!("{unique}:");
+    std::fs::read_dir(dir.join("cur")).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(&seen))
+    })
+}
+
+/// Writes `input` into the Maildir `dir` under the name `unique`: into `tmp/`, synced, then
+/// renamed into `new/`. A file of the same name in `tmp/` (a try cut short) is replaced.
+/// Returns the new file.
 ///
 /// # Errors
 ///
 /// A directory or file cannot be made, written or synced.
-pub fn deliver(
-    root: &Path,
-    user: &str,
-    folder: Option<&str>,
-    prefix: &[u8],
-    message: &Path,
-    unique: &str,
-    strip: Option<&str>,
-) -> Result<PathBuf, Error> {
-    let mut dir = mailbox(root, user);
-    if let Some(folder) = folder {
-        dir = dir.join(format!(".{}", path_part(folder)));
-    }
+pub fn deliver(dir: &Path, mut input: impl Read, unique: &str) -> Result<PathBuf, Error> {
     for sub in ["tmp", "new", "cur"] {
         create_dir(&dir.join(sub))?;
     }
     let temporary = dir.join("tmp").join(unique);
     let mut out = File::create(&temporary).map_err(Error::io("cannot create", &temporary))?;
-    let mut input =
-        std::io::BufReader::new(File::open(message).map_err(Error::io("cannot read", message))?);
-    let mut buffer = vec![0; 64 * 1024];
-    out.write_all(prefix)
-        .and_then(|()| match strip {
-            Some(host) => copy_header_without_results(&mut input, &mut out, host),
-            None => Ok(()),
-        })
-        .and_then(|()| {
-            loop {
-                let n = input.read(&mut buffer)?;
-                if n == 0 {
-                    break out.sync_all();
-                }
-                out.write_all(&buffer[..n])?;
-            }
-        })
-        .map_err(Error::io("cannot write", &temporary))?;
+    let copied = std::io::copy(&mut input, &mut out).and_then(|_| out.sync_all());
+    if let Err(error) = copied {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(Error::io("cannot write", &temporary)(error));
+    }
     let delivered = dir.join("new").join(unique);
     std::fs::rename(&temporary, &delivered)
         .map_err(Error::io("cannot move into new/", &delivered))?;

@@ -1,0 +1,180 @@
+//! Delivery to one SMTP or LMTP server (a relay host, or an LMTP server such as Dovecot's),
+//! keeping connections open between messages: the next message to the same server goes over
+//! a connection already set up (a new transaction on it), not a new one.
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mailroom_mta_core::driver::Client;
+use mailroom_mta_core::{ClientConfig, Envelope, ForwardPath, Mailbox, Reply, ReversePath};
+
+use super::{Message, Outcome, Pending, Recipient, Transport};
+
+/// How long an idle connection is kept for the next message.
+const KEEP_IDLE: Duration = Duration::from_secs(5);
+/// The most idle connections kept.
+const MAX_IDLE: usize = 64;
+
+/// One server that takes mail over SMTP or LMTP (RFC 2033).
+#[derive(Debug)]
+pub struct SmtpHost {
+    target: SocketAddr,
+    hostname: String,
+    lmtp: bool,
+    idle: Mutex<Vec<(Instant, Client)>>,
+}
+
+impl SmtpHost {
+    /// A relay host (SMTP) at `target`, greeted as `hostname`.
+    pub fn relay(target: SocketAddr, hostname: &str) -> Self {
+        Self::new(target, hostname, false)
+    }
+
+    /// An LMTP server at `target`.
+    pub fn lmtp(target: SocketAddr, hostname: &str) -> Self {
+        Self::new(target, hostname, true)
+    }
+
+    fn new(target: SocketAddr, hostname: &str, lmtp: bool) -> Self {
+        Self {
+            target,
+            hostname: hostname.to_owned(),
+            lmtp,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        if self.lmtp {
+            "the LMTP server"
+        } else {
+            "the relay host"
+        }
+    }
+
+    /// A connection kept from an earlier message, if one is fresh enough.
+    fn take_idle(&self) -> Option<Client> {
+        let mut idle = self.idle.lock().ok()?;
+        let now = Instant::now();
+        idle.retain(|(since, _)| now.duration_since(*since) < KEEP_IDLE);
+        idle.pop().map(|(_, client)| client)
+    }
+
+    fn keep(&self, client: Client) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push((Instant::now(), client));
+        }
+    }
+
+    async fn connect(&self) -> io::Result<Client> {
+        let config = ClientConfig {
+            lmtp: self.lmtp,
+            ..ClientConfig::new(self.hostname.clone())
+        };
+        Client::connect(self.target, config, None).await
+    }
+
+    /// Sends over a kept connection, or a new one; a kept connection that turns out dead
+    /// before the server answered anything is replaced by a new one once.
+    async fn send(&self, envelope: Envelope, data: Vec<u8>) -> io::Result<Vec<Reply>> {
+        if let Some(mut client) = self.take_idle() {
+            match client.send(envelope.clone(), data.clone()).await {
+                Ok(delivery) if client.failure().is_none() => {
+                    self.keep(client);
+                    return Ok(delivery.recipients.into_iter().map(|(_, r)| r).collect());
+                }
+                // The server ended the kept session (a timeout, say): try a new one.
+                Ok(_) | Err(_) => {}
+            }
+        }
+        let mut client = self.connect().await?;
+        let delivery = client.send(envelope, data).await?;
+        if client.failure().is_none() {
+            self.keep(client);
+        }
+        Ok(delivery.recipients.into_iter().map(|(_, r)| r).collect())
+    }
+}
+
+impl Transport for SmtpHost {
+    fn deliver(
+        &self,
+        message: Arc<Message>,
+        recipients: Vec<Recipient>,
+    ) -> Pending<'_, Vec<Outcome>> {
+        Box::pin(async move {
+            let count = recipients.len();
+            let deferred = |why: String| vec![Outcome::Deferred(why); count];
+            let path = message.path.clone();
+            let from = message.from.clone();
+            let read = tokio::task::spawn_blocking(move || -> io::Result<Vec<u8>> {
+                let mut data = Vec::new();
+                message.reader()?.read_to_end(&mut data)?;
+                Ok(data)
+            })
+            .await;
+            let data = match read {
+                Ok(Ok(data)) => data,
+                Ok(Err(error)) => {
+                    return deferred(format!("cannot read {}: {error}", path.display()));
+                }
+                Err(error) => return deferred(format!("delivery stopped: {error}")),
+            };
+            // Addresses that do not parse are refused for good, the rest sent.
+            let mut outcomes: Vec<Option<Outcome>> = vec![None; count];
+            let mut sent = Vec::new();
+            let mut envelope = Envelope {
+                from: Mailbox::parse(&from, true).map_or(ReversePath::Null, ReversePath::Mailbox),
+                params: Default::default(),
+                recipients: Vec::new(),
+                size: 0,
+            };
+            for (index, to) in recipients.iter().enumerate() {
+                match Mailbox::parse(&to.address, true) {
+                    Ok(mailbox) => {
+                        sent.push(index);
+                        envelope.recipients.push(mailroom_mta_core::Recipient {
+                            to: ForwardPath::Mailbox(mailbox),
+                            params: Default::default(),
+                        });
+                    }
+                    Err(error) => {
+                        outcomes[index] =
+                            Some(Outcome::Failed(format!("550 5.1.3 bad address: {error}")));
+                    }
+                }
+            }
+            if !sent.is_empty() {
+                match self.send(envelope, data).await {
+                    Ok(replies) => {
+                        for (index, reply) in sent.iter().zip(replies) {
+                            let text = reply.to_string().trim_end().to_owned();
+                            outcomes[*index] = Some(if reply.is_positive() {
+                                Outcome::Delivered(text)
+                            } else if reply.is_transient() {
+                                Outcome::Deferred(text)
+                            } else {
+                                Outcome::Failed(text)
+                            });
+                        }
+                    }
+                    Err(error) => {
+                        let why =
+                            format!("{} {} cannot be reached: {error}", self.name(), self.target);
+                        for index in sent {
+                            outcomes[index] = Some(Outcome::Deferred(why.clone()));
+                        }
+                    }
+                }
+            }
+            outcomes
+                .into_iter()
+                .map(|o| o.unwrap_or_else(|| Outcome::Deferred("no reply".to_owned())))
+                .collect()
+        })
+    }
+}
