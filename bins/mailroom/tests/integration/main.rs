@@ -1,6 +1,7 @@
 //! Integration tests of the `mailroom` binary: one binary, one module per subject.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119: test helpers are not tests
 
+mod crash;
 mod directory;
 mod serve;
 

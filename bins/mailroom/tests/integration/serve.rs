@@ -17,9 +17,9 @@ use mailroom_testkit::peer_available;
 use crate::{TempDir, mailroom, ok};
 
 /// A running `mailroom serve`, killed when dropped.
-struct Running {
-    child: Child,
-    ports: [u16; 3],
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) ports: [u16; 3],
     /// Its standard output, kept open for as long as it runs.
     _stdout: BufReader<std::process::ChildStdout>,
 }
@@ -32,7 +32,7 @@ impl Drop for Running {
 }
 
 /// A port held by this test until the listener is dropped, so no other test takes it.
-fn reserved_port() -> (std::net::TcpListener, u16) {
+pub(crate) fn reserved_port() -> (std::net::TcpListener, u16) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     (listener, port)
@@ -48,7 +48,7 @@ fn free_port() -> u16 {
 
 /// Starts the server on free ports (or the given ones) with these extra settings and waits
 /// until it listens. Free ports are picked again if another test took one meanwhile.
-fn serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Running {
+pub(crate) fn serve(data_dir: &Path, ports: Option<[u16; 3]>, env: &[(&str, &str)]) -> Running {
     serve_with(data_dir, ports, env, false)
 }
 
@@ -68,7 +68,20 @@ fn serve_with(
     panic!("the server did not start");
 }
 
-fn try_serve(
+pub(crate) fn try_serve(
+    data_dir: &Path,
+    ports: Option<[u16; 3]>,
+    env: &[(&str, &str)],
+    proxy: bool,
+) -> Option<Running> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mailroom"));
+    command.arg("serve");
+    try_serve_as(command, data_dir, ports, env, proxy)
+}
+
+/// As [`try_serve`], running `command` (which runs `mailroom serve` in some way).
+fn try_serve_as(
+    mut command: Command,
     data_dir: &Path,
     ports: Option<[u16; 3]>,
     env: &[(&str, &str)],
@@ -82,8 +95,7 @@ fn try_serve(
         ports[1],
         ports[2]
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mailroom"))
-        .arg("serve")
+    let mut child = command
         .env("MAILROOM_DATA_DIR", data_dir)
         .env("MAILROOM_HOSTNAME", "mx.example.org")
         .env("MAILROOM_LISTENERS", listeners)
@@ -189,7 +201,7 @@ fn e2e(case: &str, server: &Running) {
 }
 
 /// The users of the tests: alice (password alice-pw) with the alias sales, and bob.
-fn users(data_dir: &Path) {
+pub(crate) fn users(data_dir: &Path) {
     ok(&mailroom(
         data_dir,
         &["user", "add", "alice@example.org"],
@@ -670,4 +682,80 @@ fn lmtp_delivery_takes_each_recipients_own_answer() {
         "LMTP mode writes no Maildir"
     );
     drop(peer);
+}
+
+#[test]
+fn the_server_keeps_serving_when_file_descriptors_run_out() {
+    let dir = TempDir::new("emfile");
+    // Few descriptors: the connections below use them all up.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "ulimit -n 64 && exec \"$0\" serve",
+        env!("CARGO_BIN_EXE_mailroom"),
+    ]);
+    let mut server = None;
+    for _ in 0..5 {
+        server = try_serve_as(command, dir.path(), None, &[], false);
+        if server.is_some() {
+            break;
+        }
+        command = Command::new("sh");
+        command.args([
+            "-c",
+            "ulimit -n 64 && exec \"$0\" serve",
+            env!("CARGO_BIN_EXE_mailroom"),
+        ]);
+    }
+    let mut server = server.expect("the server starts with 64 descriptors");
+    let port = server.ports[0];
+    let held: Vec<TcpStream> = (0..120)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server died"
+    );
+    drop(held);
+    // Once descriptors are free again, new clients are greeted.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let greeting = loop {
+        let attempt = TcpStream::connect(("127.0.0.1", port)).and_then(|stream| {
+            stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+            let mut line = String::new();
+            BufReader::new(stream).read_line(&mut line)?;
+            Ok(line)
+        });
+        match attempt {
+            Ok(line) if line.starts_with("220") => break line,
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            other => panic!("no greeting after the descriptors came back: {other:?}"),
+        }
+    };
+    assert!(greeting.starts_with("220 mx.example.org"), "{greeting}");
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_refuses_to_start() {
+    let dir = TempDir::new("locked");
+    let server = serve(dir.path(), None, &[]);
+    let listeners = format!(
+        "inbound=127.0.0.1:{},submission=127.0.0.1:{},submissions=127.0.0.1:{}",
+        free_port(),
+        free_port(),
+        free_port()
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mailroom"));
+    command
+        .arg("serve")
+        .env("MAILROOM_DATA_DIR", dir.path())
+        .env("MAILROOM_LISTENERS", listeners);
+    let output = mailroom_testkit::run_with_input(&mut command, b"");
+    let stderr = crate::error(&output);
+    let pid = server.child.id();
+    assert!(
+        stderr.contains(&format!("in use by process {pid}")),
+        "{stderr}"
+    );
 }
