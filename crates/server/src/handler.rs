@@ -13,8 +13,8 @@ use mailroom_sasl::{PlainCredentials, ScramCredentials};
 
 use crate::config::{Config, Role};
 use crate::directory::{Directory, Store};
-use crate::dkim_keys::KeyStore;
 use crate::error::Error;
+use crate::keys::Keyring;
 use crate::limiter::AuthLimiter;
 use crate::queue::{Destination, Incoming, Queue, RecipientState, Record};
 use crate::time::{rfc5322, unix_now};
@@ -30,7 +30,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) directory: Arc<dyn Store>,
     pub(crate) queue: Queue,
-    pub(crate) keys: KeyStore,
+    /// The DKIM keys, held parsed.
+    pub(crate) keys: Arc<Keyring>,
     pub(crate) resolver: AnyResolver,
     pub(crate) auth_limiter: AuthLimiter,
     /// SPF records, answers and programs kept across checks for their TTLs.
@@ -593,8 +594,7 @@ impl MailHandler {
             tracing::warn!(queue_id = %id, "unsigned: the message has no From domain");
             return Ok(String::new());
         };
-        let signers = self.shared.keys.signers(&domain)?;
-        if signers.is_empty() {
+        let Some(signers) = self.shared.keys.signers(&domain) else {
             // Worth a warning for one of our own domains; mail a trusted host relays for
             // someone else's domain is not ours to sign.
             let ours = self
@@ -607,7 +607,7 @@ impl MailHandler {
                 tracing::info!(queue_id = %id, %domain, "unsigned: the From domain is not one of ours and has no key here");
             }
             return Ok(String::new());
-        }
+        };
         incoming
             .flush()
             .await
@@ -634,7 +634,7 @@ impl MailHandler {
                 }
                 streams
                     .into_iter()
-                    .zip(&signers)
+                    .zip(signers.iter())
                     .map(|(stream, signer)| {
                         let field = stream.finish(now).map_err(|e| Error::Damaged {
                             path: path.clone(),

@@ -5,7 +5,7 @@
 //! [`Mailserver`] binds the listeners of a [`Config`] and runs them; the modules hold the
 //! parts: [`directory`] (users, aliases, sender grants), [`queue`] (durable acceptance, the
 //! per-recipient record, retries and the delivery pool), [`delivery`] (Maildir, LMTP, the
-//! relay host), [`dkim_keys`] and [`tls`].
+//! relay host), [`keys`] (DKIM keys on disk and in memory) and [`tls`].
 //!
 //! # What this crate does not do (yet)
 //!
@@ -18,10 +18,10 @@
 pub mod config;
 pub mod delivery;
 pub mod directory;
-pub mod dkim_keys;
 mod error;
 mod files;
 mod handler;
+pub mod keys;
 mod limiter;
 pub mod queue;
 mod serve;

@@ -16,10 +16,10 @@ use mailroom_dns::{AnyResolver, HickoryResolver, Zone};
 use crate::config::{Config, DeliveryMode, Role};
 use crate::delivery::{Maildir, SmtpHost, Transport};
 use crate::directory::FileStore;
-use crate::dkim_keys::KeyStore;
 use crate::error::Error;
 use crate::files::{DataDirLock, lock_data_dir};
 use crate::handler::{MailHandler, Shared};
+use crate::keys::{KeyStore, Keyring};
 use crate::limiter::AuthLimiter;
 use crate::queue::{Queue, Transports, Worker};
 use crate::tls;
@@ -97,7 +97,7 @@ impl Mailserver {
                 spf_cache: mailroom_spf::Cache::default(),
                 dmarc_cache: mailroom_dmarc::Cache::default(),
                 dkim_verifier: mailroom_dkim::Verifier::default(),
-                keys: KeyStore::new(&config.data_dir),
+                keys: Arc::new(Keyring::load(KeyStore::new(&config.data_dir))),
                 config,
                 directory,
                 queue,
@@ -128,6 +128,7 @@ impl Mailserver {
     ) -> Result<(), Error> {
         let (stop, stopping) = watch::channel(false);
         let worker = tokio::spawn(self.worker.run(stopping.clone()));
+        let keys = tokio::spawn(watch_keys(Arc::clone(&self.shared.keys), stopping.clone()));
         let mut servers = JoinSet::new();
         for (role, listener, proxy_protocol) in self.listeners {
             let config = session_config(&self.shared.config, role);
@@ -158,7 +159,21 @@ impl Mailserver {
             }
         }
         let _ = worker.await;
+        let _ = keys.await;
         result
+    }
+}
+
+/// Looks at the DKIM key folder every second, so new, changed and removed keys take effect
+/// without a restart.
+async fn watch_keys(keys: Arc<Keyring>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+        let keys = Arc::clone(&keys);
+        let _ = tokio::task::spawn_blocking(move || keys.refresh()).await;
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mailroom_server::dkim_keys::{KeyKind, KeyStore, NewKey};
+use mailroom_server::keys::{KeyKind, KeyStore, NewKey};
 
 use super::{config, fail};
 use crate::cli::{Cli, DkimCommand, KeyAlgorithm};

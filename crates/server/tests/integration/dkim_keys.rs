@@ -2,7 +2,7 @@
 
 use mailroom_dkim::SigningKey;
 use mailroom_server::Error;
-use mailroom_server::dkim_keys::{KeyKind, KeyStore};
+use mailroom_server::keys::{KeyKind, KeyStore};
 use mailroom_testkit as kit;
 
 use crate::TempDir;
@@ -78,4 +78,38 @@ fn imported_keys_sign_beside_made_ones_and_are_never_replaced() {
             .is_err()
     );
     assert_eq!(store.signers("example.org").unwrap().len(), 3);
+}
+
+#[test]
+fn the_keyring_holds_keys_parsed_and_keeps_them_when_a_file_is_damaged() {
+    use mailroom_server::keys::Keyring;
+    let dir = TempDir::new("keyring");
+    let store = KeyStore::new(dir.path());
+    let ring = Keyring::load(KeyStore::new(dir.path()));
+    assert!(ring.signers("example.org").is_none());
+    assert_eq!(ring.refresh(), 0, "nothing to read");
+
+    store
+        .generate("example.org", Some("a"), &[KeyKind::Ed25519])
+        .unwrap();
+    assert_eq!(ring.refresh(), 1);
+    assert_eq!(ring.signers("example.org").unwrap().len(), 1);
+    assert_eq!(ring.refresh(), 0, "unchanged files are not read again");
+
+    // A second key, and a damaged file beside it: the domain keeps the one key it had.
+    store
+        .generate("example.org", Some("b"), &[KeyKind::Ed25519])
+        .unwrap();
+    let damaged = dir.path().join("dkim/example.org/c.pem");
+    std::fs::write(&damaged, "-----BEGIN PRIVATE KEY-----\nnot a key\n").unwrap();
+    assert_eq!(ring.refresh(), 1);
+    assert_eq!(ring.signers("example.org").unwrap().len(), 1);
+    assert_eq!(ring.refresh(), 0, "the damage is reported once");
+
+    std::fs::remove_file(&damaged).unwrap();
+    ring.refresh();
+    assert_eq!(ring.signers("example.org").unwrap().len(), 2);
+    std::fs::remove_dir_all(dir.path().join("dkim/example.org")).unwrap();
+    ring.refresh();
+    assert!(ring.signers("example.org").is_none());
 }

@@ -36,6 +36,9 @@ pub struct NewKey {
     pub record: String,
 }
 
+/// A domain's key files as last seen: name, modification time, size.
+pub type Stamp = Vec<(String, Option<SystemTime>, u64)>;
+
 /// The keys under a data directory.
 #[derive(Debug, Clone)]
 pub struct KeyStore {
@@ -162,6 +165,46 @@ impl KeyStore {
             selector: selector.to_owned(),
             record: Txt::new(record.as_bytes().chunks(TXT_STRING_LEN)).to_string(),
         })
+    }
+
+    /// The domains with a key folder, and each folder's key files with their modification
+    /// times and sizes (what tells a change).
+    ///
+    /// # Errors
+    ///
+    /// The key folder cannot be read.
+    pub fn stamps(&self) -> Result<Vec<(String, Stamp)>, Error> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(Error::io("cannot read", &self.dir)(error)),
+        };
+        let mut domains = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(domain) = entry.file_name().into_string() else {
+                continue;
+            };
+            if path_name(&domain).is_err() || !entry.path().is_dir() {
+                continue;
+            }
+            let mut files: Stamp = std::fs::read_dir(entry.path())
+                .map_err(Error::io("cannot read", entry.path()))?
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pem"))
+                .map(|e| {
+                    let meta = e.metadata().ok();
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        meta.as_ref().and_then(|m| m.modified().ok()),
+                        meta.map_or(0, |m| m.len()),
+                    )
+                })
+                .collect();
+            files.sort();
+            domains.push((domain, files));
+        }
+        domains.sort();
+        Ok(domains)
     }
 
     /// A signer for each key of `domain`, in selector order; none when it has no keys.
