@@ -193,19 +193,74 @@ impl DataReader {
 /// ```
 pub fn dot_stuff(message: &[u8], out: &mut Vec<u8>) {
     out.reserve(message.len() + 5);
-    let mut line_start = true;
-    let mut rest = message;
-    while !rest.is_empty() {
-        if line_start && rest[0] == b'.' {
-            out.push(b'.');
+    let mut stuffer = DotStuffer::new();
+    stuffer.push(message, out);
+    stuffer.finish(out);
+}
+
+/// [`dot_stuff`] for a message that comes in pieces: each piece is stuffed as it comes, so a
+/// large message is sent without being held whole. The pieces may split lines anywhere.
+///
+/// ```
+/// use mailroom_mta_core::DotStuffer;
+///
+/// let mut out = Vec::new();
+/// let mut stuffer = DotStuffer::new();
+/// for piece in [&b"a\r\n"[..], b".", b"b"] {
+///     stuffer.push(piece, &mut out);
+/// }
+/// stuffer.finish(&mut out);
+/// assert_eq!(out, b"a\r\n..b\r\n.\r\n");
+/// ```
+#[derive(Debug, Clone)]
+pub struct DotStuffer {
+    line_start: bool,
+    /// The last two octets pushed, to know whether the message ended with CRLF.
+    last: [u8; 2],
+    empty: bool,
+}
+
+impl Default for DotStuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DotStuffer {
+    /// A stuffer at the start of a message.
+    pub fn new() -> Self {
+        Self {
+            line_start: true,
+            last: [0; 2],
+            empty: true,
         }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
-        out.extend_from_slice(&rest[..end]);
-        line_start = rest[..end].ends_with(b"\n");
-        rest = &rest[end..];
     }
-    if !message.is_empty() && !message.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
+
+    /// Appends the next piece of the message to `out`, stuffed.
+    pub fn push(&mut self, piece: &[u8], out: &mut Vec<u8>) {
+        let mut rest = piece;
+        while !rest.is_empty() {
+            if self.line_start && rest[0] == b'.' {
+                out.push(b'.');
+            }
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
+            out.extend_from_slice(&rest[..end]);
+            self.line_start = rest[end - 1] == b'\n';
+            rest = &rest[end..];
+        }
+        match piece {
+            [] => {}
+            [one] => self.last = [self.last[1], *one],
+            [.., a, b] => self.last = [*a, *b],
+        }
+        self.empty &= piece.is_empty();
     }
-    out.extend_from_slice(b".\r\n");
+
+    /// Ends the message: CRLF if it did not end with one, then `.CRLF`.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if !self.empty && self.last != *b"\r\n" {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+    }
 }

@@ -198,12 +198,16 @@ pub fn client_session(data: &[u8]) {
                     }],
                     size: 0,
                 };
-                assert!(
-                    client
-                        .send(envelope, b"Subject: x\r\n\r\n.\r\n".to_vec())
-                        .is_ok()
-                );
+                let message = b"Subject: x\r\n\r\n.\r\n".to_vec();
+                // Whole, or in pieces the caller writes when the server is ready.
+                let started = if flags & 4 == 0 {
+                    client.send(envelope, message)
+                } else {
+                    client.send_in_pieces(envelope, crate::MessageInfo::of(&message))
+                };
+                assert!(started.is_ok());
             }
+            ClientStep::SendData => assert!(client.data_sent(now).is_ok()),
             ClientStep::Ready => client.quit(),
             ClientStep::AuthResult(_) | ClientStep::Sent(_) | ClientStep::Failed(_) => {}
             ClientStep::Waiting => panic!("waiting with nothing asked of the caller"),

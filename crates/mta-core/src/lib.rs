@@ -52,11 +52,11 @@ pub mod fuzzing;
 
 pub use address::{Domain, ForwardPath, MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, Mailbox, ReversePath};
 pub use capabilities::Capabilities;
-pub use client::{ClientConfig, ClientSession, ClientStep, Delivery, StartTls};
+pub use client::{ClientConfig, ClientSession, ClientStep, Delivery, MessageInfo, StartTls};
 pub use command::{
     Body, Command, MAX_AUTH_LINE, MAX_COMMAND_LINE, MailParameters, Notify, RcptParameters, Ret,
 };
-pub use data::{DataReader, MAX_TEXT_LINE, dot_stuff};
+pub use data::{DataReader, DotStuffer, MAX_TEXT_LINE, dot_stuff};
 pub use error::Error;
 pub use line::LineReader;
 pub use proxy::{MAX_PROXY_V1, PROXY_V2_SIGNATURE, ProxyHeader, parse_proxy_header};

@@ -440,6 +440,7 @@ impl Handler for MailHandler {
             from: sender_text(&transaction.from),
             prefix,
             strip_our_results: transaction.spf.is_some(),
+            eight_bit: incoming.is_eight_bit(),
             recipients: local.chain(remote).map(RecipientState::pending).collect(),
         };
         let id = queued.id.clone();

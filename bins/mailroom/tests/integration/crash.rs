@@ -47,14 +47,14 @@ impl Random {
 }
 
 /// The tokens messages carry (`X-Token: N`), as received.
-type Tally = Arc<Mutex<Vec<u64>>>;
+pub(crate) type Tally = Arc<Mutex<Vec<u64>>>;
 
 fn token_of(line: &str) -> Option<u64> {
     line.strip_prefix("X-Token: ")?.trim().parse().ok()
 }
 
 /// An SMTP server that takes every message and notes its token; runs until the test ends.
-fn counting_sink() -> (u16, Tally) {
+pub(crate) fn counting_sink() -> (u16, Tally) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let tally: Tally = Arc::default();
@@ -112,13 +112,13 @@ fn sink_session(stream: TcpStream, received: &Mutex<Vec<u64>>) {
 }
 
 /// One SMTP client connection, sending message after message.
-struct Sender {
+pub(crate) struct Sender {
     lines: BufReader<TcpStream>,
     out: TcpStream,
 }
 
 impl Sender {
-    fn connect(port: u16) -> Option<Self> {
+    pub(crate) fn connect(port: u16) -> Option<Self> {
         let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
@@ -152,11 +152,19 @@ impl Sender {
     }
 
     /// Sends one message carrying `token`; `Some` only when it was answered 250.
-    fn send(&mut self, to: &str, token: u64) -> Option<()> {
+    pub(crate) fn send(&mut self, to: &str, token: u64) -> Option<()> {
+        self.send_with(to, token, 90)
+    }
+
+    /// Sends a message of `lines` body lines carrying `token` to `to` (addresses separated by
+    /// commas); `Some` only when answered 250.
+    pub(crate) fn send_with(&mut self, to: &str, token: u64, lines: usize) -> Option<()> {
         self.command("MAIL FROM:<app@example.org>\r\n", "250")?;
-        self.command(&format!("RCPT TO:<{to}>\r\n"), "250")?;
+        for to in to.split(',') {
+            self.command(&format!("RCPT TO:<{to}>\r\n"), "250")?;
+        }
         self.command("DATA\r\n", "354")?;
-        let body = "All work and no play makes a dull message.\r\n".repeat(90);
+        let body = "All work and no play makes a dull message.\r\n".repeat(lines);
         let message = format!(
             "From: app@example.org\r\nTo: {to}\r\nSubject: crash {token}\r\nX-Token: {token}\r\n\r\n{body}.\r\n"
         );

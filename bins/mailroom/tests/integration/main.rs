@@ -3,6 +3,7 @@
 
 mod crash;
 mod directory;
+mod memory;
 mod serve;
 
 use std::path::Path;

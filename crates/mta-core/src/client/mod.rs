@@ -41,6 +41,10 @@ pub enum ClientStep {
     Ready,
     /// The outcome of `send`, per recipient.
     Sent(Delivery),
+    /// The server waits for the message of [`ClientSession::send_in_pieces`]: write it,
+    /// through a [`DotStuffer`](crate::DotStuffer) and ending with its `finish`, then call
+    /// [`ClientSession::data_sent`].
+    SendData,
     /// The session failed (the server refused or closed it, timed out, broke the protocol, or
     /// would not do TLS when it was required); a message being sent was not delivered. Close
     /// comes next.
@@ -99,11 +103,31 @@ enum Expect {
     Quit,
 }
 
+/// What is known of a message before it is sent, when it is sent in pieces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageInfo {
+    /// Its size in octets, for SIZE (RFC 1870).
+    pub size: u64,
+    /// Whether it has octets above 127, for BODY=8BITMIME (RFC 6152).
+    pub eight_bit: bool,
+}
+
+impl MessageInfo {
+    /// What a whole message tells of itself.
+    pub fn of(message: &[u8]) -> Self {
+        Self {
+            size: message.len() as u64,
+            eight_bit: !message.is_ascii(),
+        }
+    }
+}
+
 /// A message being sent.
 #[derive(Debug)]
 struct Transaction {
     envelope: Envelope,
-    message: Vec<u8>,
+    /// The whole message, or `None` when the caller sends it in pieces.
+    message: Option<Vec<u8>>,
     pipelined: bool,
     mail: Option<Reply>,
     rcpt: Vec<Option<Reply>>,
@@ -154,6 +178,8 @@ pub struct ClientSession {
     /// Waiting for the caller: the TLS handshake (`Some(asked)`) or a SASL response.
     tls_pending: Option<bool>,
     auth_pending: bool,
+    /// Waiting for the caller to send a message in pieces.
+    data_pending: bool,
     authenticated: bool,
     transaction: Option<Transaction>,
     waiting_since: Instant,
@@ -174,6 +200,7 @@ impl ClientSession {
             tls,
             tls_pending: None,
             auth_pending: false,
+            data_pending: false,
             authenticated: false,
             transaction: None,
             waiting_since: now,
@@ -221,6 +248,9 @@ impl ClientSession {
             }
             if self.closed {
                 return self.flush(now).unwrap_or(ClientStep::Close);
+            }
+            if self.data_pending {
+                return self.flush(now).unwrap_or(ClientStep::Waiting);
             }
             if let Some(asked) = &mut self.tls_pending {
                 if std::mem::replace(asked, true) {
@@ -345,13 +375,52 @@ impl ClientSession {
     /// [`Error::Misuse`] unless the session is [ready](ClientStep::Ready), or when the
     /// envelope has no recipients.
     pub fn send(&mut self, envelope: Envelope, message: Vec<u8>) -> Result<(), Error> {
+        let info = MessageInfo::of(&message);
+        self.start(envelope, Some(message), info)
+    }
+
+    /// As [`send`](Self::send), for a message the caller sends in pieces, so it need not be
+    /// held whole: when the server is ready for it, [`ClientStep::SendData`] comes, and the
+    /// caller writes the message through a [`DotStuffer`](crate::DotStuffer), then calls
+    /// [`data_sent`](Self::data_sent). `info` gives what the checks before sending need.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub fn send_in_pieces(&mut self, envelope: Envelope, info: MessageInfo) -> Result<(), Error> {
+        self.start(envelope, None, info)
+    }
+
+    /// The message of [`send_in_pieces`](Self::send_in_pieces) has been written, its end
+    /// `.CRLF` included, at `now`; the server's answer is awaited.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Misuse`] unless [`ClientStep::SendData`] came and was not answered yet.
+    pub fn data_sent(&mut self, now: Instant) -> Result<(), Error> {
+        if !std::mem::take(&mut self.data_pending) {
+            return Err(Error::Misuse {
+                problem: "data_sent() without SendData",
+            });
+        }
+        self.waiting_since = now;
+        self.expect_data_end();
+        Ok(())
+    }
+
+    fn start(
+        &mut self,
+        envelope: Envelope,
+        message: Option<Vec<u8>>,
+        info: MessageInfo,
+    ) -> Result<(), Error> {
         self.check_ready()?;
         if envelope.recipients.is_empty() {
             return Err(Error::Misuse {
                 problem: "send() with no recipients",
             });
         }
-        if let Some(refusal) = self.refuse_before_sending(&envelope, &message) {
+        if let Some(refusal) = self.refuse_before_sending(&envelope, info) {
             let recipients = envelope
                 .recipients
                 .into_iter()
@@ -361,7 +430,7 @@ impl ClientSession {
                 .push_back(ClientStep::Sent(Delivery { recipients }));
             return Ok(());
         }
-        let params = self.mail_parameters(&envelope, &message);
+        let params = self.mail_parameters(&envelope, info);
         let pipelined = self.capabilities.pipelining;
         self.command(
             &Command::Mail {
@@ -404,6 +473,7 @@ impl ClientSession {
             || !self.expected.is_empty()
             || self.tls_pending.is_some()
             || self.auth_pending
+            || self.data_pending
             || self.transaction.is_some()
         {
             return Err(Error::Misuse {
@@ -423,10 +493,10 @@ impl ClientSession {
         Ok(())
     }
 
-    fn refuse_before_sending(&self, envelope: &Envelope, message: &[u8]) -> Option<Reply> {
+    fn refuse_before_sending(&self, envelope: &Envelope, info: MessageInfo) -> Option<Reply> {
         let caps = &self.capabilities;
         if let Some(limit) = caps.size.filter(|&limit| limit > 0)
-            && message.len() as u64 > limit
+            && info.size > limit
         {
             return Some(Reply::coded(
                 552,
@@ -461,11 +531,11 @@ impl ClientSession {
 
     /// The parameters MAIL carries: the envelope's, less those the server does not offer,
     /// plus SIZE and BODY=8BITMIME where they apply.
-    fn mail_parameters(&self, envelope: &Envelope, message: &[u8]) -> MailParameters {
+    fn mail_parameters(&self, envelope: &Envelope, info: MessageInfo) -> MailParameters {
         let caps = &self.capabilities;
         let mut params = envelope.params.clone();
-        params.size = caps.size.map(|_| message.len() as u64);
-        if params.body.is_none() && caps.eight_bit_mime && !message.is_ascii() {
+        params.size = caps.size.map(|_| info.size);
+        if params.body.is_none() && caps.eight_bit_mime && info.eight_bit {
             params.body = Some(Body::EightBitMime);
         }
         if !caps.eight_bit_mime {
@@ -575,25 +645,18 @@ impl ClientSession {
                 }
             }
             Expect::Data if reply.code == 354 => {
-                let mut stuffed = Vec::new();
-                if accepted_any(transaction) {
-                    dot_stuff(&transaction.message, &mut stuffed);
-                } else {
+                if !accepted_any(transaction) {
                     // RFC 2920 §3.1: every recipient was refused but DATA was accepted, so
                     // an empty message ends the transaction.
-                    stuffed.extend_from_slice(b".\r\n");
-                }
-                self.out.extend_from_slice(&stuffed);
-                // RFC 2033 §4.2: an LMTP server answers the end of data once per accepted
-                // recipient.
-                let answers = if self.config.lmtp {
-                    accepted_count(transaction).max(1)
+                    self.out.extend_from_slice(b".\r\n");
+                } else if let Some(message) = transaction.message.take() {
+                    dot_stuff(&message, &mut self.out);
                 } else {
-                    1
-                };
-                for _ in 0..answers {
-                    self.expected.push_back(Expect::DataEnd);
+                    self.data_pending = true;
+                    self.steps.push_back(ClientStep::SendData);
+                    return;
                 }
+                self.expect_data_end();
             }
             Expect::DataEnd if self.config.lmtp => {
                 transaction.per_recipient.push(reply);
@@ -607,6 +670,18 @@ impl ClientSession {
             }
             Expect::Rset => self.finish(),
             _ => {}
+        }
+    }
+
+    /// The message is on its way: the answers to its end are awaited. RFC 2033 §4.2: an LMTP
+    /// server answers once per accepted recipient.
+    fn expect_data_end(&mut self) {
+        let answers = match &self.transaction {
+            Some(transaction) if self.config.lmtp => accepted_count(transaction).max(1),
+            _ => 1,
+        };
+        for _ in 0..answers {
+            self.expected.push_back(Expect::DataEnd);
         }
     }
 
@@ -670,6 +745,7 @@ impl ClientSession {
         self.expected.clear();
         self.transaction = None;
         self.auth_pending = false;
+        self.data_pending = false;
         self.steps.push_back(ClientStep::Failed(reply));
         self.out.extend_from_slice(b"QUIT\r\n");
         self.closed = true;

@@ -8,12 +8,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use mailroom_sasl::{PlainCredentials, ScramClient};
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::stream::{Stream, now, within};
-use crate::client::{ClientConfig, ClientSession, ClientStep, Delivery, StartTls};
+use crate::client::{ClientConfig, ClientSession, ClientStep, Delivery, MessageInfo, StartTls};
+use crate::data::DotStuffer;
 use crate::reply::Reply;
 use crate::server::Envelope;
 
@@ -227,6 +228,62 @@ impl Client {
             }
             step => Err(self.unexpected(step)),
         }
+    }
+
+    /// Sends one message read from `message` in pieces, so a large message is never held
+    /// whole; `info` is its size and whether it has 8-bit octets. See
+    /// [`ClientSession::send_in_pieces`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::send`], and reading `message` failing (the connection is then unusable:
+    /// the server has part of a message).
+    pub async fn send_from(
+        &mut self,
+        envelope: Envelope,
+        info: MessageInfo,
+        mut message: impl AsyncRead + Unpin,
+    ) -> io::Result<Delivery> {
+        if let Some(failure) = &self.failure {
+            return Ok(every_recipient(envelope, failure));
+        }
+        let recipients = envelope.clone();
+        self.session
+            .send_in_pieces(envelope, info)
+            .map_err(io::Error::other)?;
+        loop {
+            match self.drive().await? {
+                ClientStep::SendData => {
+                    self.write_message(&mut message).await?;
+                    self.session.data_sent(now()).map_err(io::Error::other)?;
+                }
+                ClientStep::Sent(delivery) => return Ok(delivery),
+                ClientStep::Failed(reply) => {
+                    let delivery = every_recipient(recipients, &reply);
+                    self.failure = Some(reply);
+                    return Ok(delivery);
+                }
+                step => return Err(self.unexpected(step)),
+            }
+        }
+    }
+
+    /// Writes a message read in pieces, dot-stuffed, with its end.
+    async fn write_message(&mut self, message: &mut (impl AsyncRead + Unpin)) -> io::Result<()> {
+        let mut stuffer = DotStuffer::new();
+        let mut piece = vec![0; 64 * 1024];
+        let mut out = Vec::with_capacity(66 * 1024);
+        loop {
+            let n = message.read(&mut piece).await?;
+            if n == 0 {
+                break;
+            }
+            stuffer.push(&piece[..n], &mut out);
+            within(self.limit, self.stream.write_all(&out)).await?;
+            out.clear();
+        }
+        stuffer.finish(&mut out);
+        within(self.limit, self.stream.write_all(&out)).await
     }
 
     /// Says QUIT and closes the connection.

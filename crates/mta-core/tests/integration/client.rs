@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mailroom_mta_core::{
-    ClientConfig, ClientSession, ClientStep, Decision, Delivery, Envelope, Event, ForwardPath,
-    Mailbox, Recipient, Reply, ReversePath, ServerConfig, ServerSession, StartTls, Step, TlsMode,
+    ClientConfig, ClientSession, ClientStep, Decision, Delivery, DotStuffer, Envelope, Event,
+    ForwardPath, Mailbox, MessageInfo, Recipient, Reply, ReversePath, ServerConfig, ServerSession,
+    StartTls, Step, TlsMode,
 };
 
 fn envelope(from: &str, to: &[&str]) -> Envelope {
@@ -94,6 +95,47 @@ impl Pair {
             step => panic!("{step:?}"),
         }
     }
+}
+
+#[test]
+fn a_message_sent_in_pieces_arrives_as_the_whole_would() {
+    let mut pair = Pair::new(
+        ServerConfig::new("mx.example.org"),
+        ClientConfig::new("client.example"),
+    );
+    let message = "Subject: pieces ü\r\n\r\n.dot\r\nline\r\n.\r\nno end".as_bytes();
+    assert_eq!(pair.run(), ClientStep::Ready);
+    let info = MessageInfo::of(message);
+    pair.client
+        .send_in_pieces(envelope("a@example.org", &["b@example.org"]), info)
+        .unwrap();
+    assert_eq!(pair.run(), ClientStep::SendData);
+    // Until the data is written, nothing else may be done.
+    assert_eq!(pair.client.next(pair.now), ClientStep::Waiting);
+    let next = envelope("a@example.org", &["c@example.org"]);
+    assert!(pair.client.send(next, b"x\r\n".to_vec()).is_err());
+    let mut stuffer = DotStuffer::new();
+    let mut out = Vec::new();
+    for piece in message.chunks(3) {
+        stuffer.push(piece, &mut out);
+    }
+    stuffer.finish(&mut out);
+    pair.server.feed(&out);
+    pair.client.data_sent(pair.now).unwrap();
+    match pair.run() {
+        ClientStep::Sent(delivery) => assert_eq!(delivery.accepted().count(), 1),
+        step => panic!("{step:?}"),
+    }
+    let (envelope, received) = &pair.received[0];
+    let mut whole = message.to_vec();
+    whole.extend_from_slice(b"\r\n");
+    assert_eq!(received, &whole);
+    assert_eq!(envelope.params.size, Some(message.len() as u64));
+    assert_eq!(
+        envelope.params.body,
+        Some(mailroom_mta_core::Body::EightBitMime)
+    );
+    assert!(pair.client.data_sent(pair.now).is_err(), "only once");
 }
 
 fn refuse(code: u16, text: &str) -> Decision {

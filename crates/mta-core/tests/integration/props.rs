@@ -44,6 +44,27 @@ proptest! {
         prop_assert!(reader.finish().is_ok());
         prop_assert_eq!(out, message);
     }
+
+    #[test]
+    fn stuffing_in_pieces_is_stuffing_whole(
+        message in proptest::collection::vec(
+            prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), any::<u8>()], 0..300),
+        cuts in proptest::collection::vec(0..300_usize, 0..8),
+    ) {
+        let mut whole = Vec::new();
+        mailroom_mta_core::dot_stuff(&message, &mut whole);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(message.len())).collect();
+        cuts.sort_unstable();
+        let mut pieces = Vec::new();
+        let mut stuffer = mailroom_mta_core::DotStuffer::new();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([message.len()]) {
+            stuffer.push(&message[from..cut], &mut pieces);
+            from = cut;
+        }
+        stuffer.finish(&mut pieces);
+        prop_assert_eq!(pieces, whole);
+    }
 }
 
 proptest! {

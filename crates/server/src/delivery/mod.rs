@@ -6,7 +6,7 @@ pub mod maildir;
 mod smtp;
 
 use std::future::Future;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -31,6 +31,8 @@ pub struct Message {
     pub len: u64,
     /// Leave out the message's own Authentication-Results fields claiming this host name.
     pub strip_results_of: Option<String>,
+    /// Whether the message has octets above 127.
+    pub eight_bit: bool,
 }
 
 impl Message {
@@ -40,13 +42,45 @@ impl Message {
     ///
     /// The file cannot be read.
     pub fn reader(&self) -> io::Result<impl Read + use<>> {
-        let file = std::fs::File::open(&self.path)?;
-        let mut input = io::BufReader::with_capacity(64 * 1024, file).take(self.len);
+        let (head, offset) = self.head()?;
+        let mut file = std::fs::File::open(&self.path)?;
+        file.seek(io::SeekFrom::Start(offset))?;
+        let rest = io::BufReader::with_capacity(64 * 1024, file).take(self.len - offset);
+        Ok(io::Cursor::new(head).chain(rest))
+    }
+
+    /// The start of the message as it leaves (the prefix, then the header section stripped
+    /// as asked), and where in the file the rest begins. Blocking.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read.
+    pub fn head(&self) -> io::Result<(Vec<u8>, u64)> {
         let mut head = self.prefix.as_bytes().to_vec();
-        if let Some(host) = &self.strip_results_of {
-            maildir::copy_header_without_results(&mut input, &mut head, host)?;
-        }
-        Ok(io::Cursor::new(head).chain(input))
+        let Some(host) = &self.strip_results_of else {
+            return Ok((head, 0));
+        };
+        let file = std::fs::File::open(&self.path)?;
+        let mut input = Counting {
+            inner: io::BufReader::new(file).take(self.len),
+            read: 0,
+        };
+        maildir::copy_header_without_results(&mut input, &mut head, host)?;
+        Ok((head, input.read))
+    }
+}
+
+/// A reader that counts what was read through it.
+struct Counting<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
     }
 }
 

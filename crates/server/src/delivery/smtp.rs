@@ -2,13 +2,16 @@
 //! keeping connections open between messages: the next message to the same server goes over
 //! a connection already set up (a new transaction on it), not a new one.
 
-use std::io::{self, Read};
+use std::io::{self, SeekFrom};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mailroom_mta_core::driver::Client;
-use mailroom_mta_core::{ClientConfig, Envelope, ForwardPath, Mailbox, Reply, ReversePath};
+use mailroom_mta_core::{
+    ClientConfig, Delivery, Envelope, ForwardPath, Mailbox, MessageInfo, Reply, ReversePath,
+};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{Message, Outcome, Pending, Recipient, Transport};
 
@@ -79,25 +82,47 @@ impl SmtpHost {
     }
 
     /// Sends over a kept connection, or a new one; a kept connection that turns out dead
-    /// before the server answered anything is replaced by a new one once.
-    async fn send(&self, envelope: Envelope, data: Vec<u8>) -> io::Result<Vec<Reply>> {
+    /// (the server ended the session while it was idle) is replaced by a new one once. The
+    /// message is read from its file in pieces.
+    async fn send(&self, envelope: Envelope, message: &Message) -> io::Result<Vec<Reply>> {
+        let (head, offset) = {
+            let message = message.clone();
+            tokio::task::spawn_blocking(move || message.head())
+                .await
+                .map_err(io::Error::other)??
+        };
+        let info = MessageInfo {
+            size: head.len() as u64 + message.len.saturating_sub(offset),
+            eight_bit: message.eight_bit,
+        };
+        let open = || async {
+            let mut file = tokio::fs::File::open(&message.path).await?;
+            file.seek(SeekFrom::Start(offset)).await?;
+            Ok::<_, io::Error>(io::Cursor::new(head.clone()).chain(file.take(message.len - offset)))
+        };
         if let Some(mut client) = self.take_idle() {
-            match client.send(envelope.clone(), data.clone()).await {
-                Ok(delivery) if client.failure().is_none() => {
-                    self.keep(client);
-                    return Ok(delivery.recipients.into_iter().map(|(_, r)| r).collect());
-                }
-                // The server ended the kept session (a timeout, say): try a new one.
-                Ok(_) | Err(_) => {}
+            // A session the server ended while it was idle fails before any message data
+            // was taken, so trying again on a new connection sends nothing twice.
+            if let Ok(delivery) = client
+                .send_from(envelope.clone(), info, open().await?)
+                .await
+                && client.failure().is_none()
+            {
+                self.keep(client);
+                return Ok(replies(delivery));
             }
         }
         let mut client = self.connect().await?;
-        let delivery = client.send(envelope, data).await?;
+        let delivery = client.send_from(envelope, info, open().await?).await?;
         if client.failure().is_none() {
             self.keep(client);
         }
-        Ok(delivery.recipients.into_iter().map(|(_, r)| r).collect())
+        Ok(replies(delivery))
     }
+}
+
+fn replies(delivery: Delivery) -> Vec<Reply> {
+    delivery.recipients.into_iter().map(|(_, r)| r).collect()
 }
 
 impl Transport for SmtpHost {
@@ -108,27 +133,12 @@ impl Transport for SmtpHost {
     ) -> Pending<'_, Vec<Outcome>> {
         Box::pin(async move {
             let count = recipients.len();
-            let deferred = |why: String| vec![Outcome::Deferred(why); count];
-            let path = message.path.clone();
-            let from = message.from.clone();
-            let read = tokio::task::spawn_blocking(move || -> io::Result<Vec<u8>> {
-                let mut data = Vec::new();
-                message.reader()?.read_to_end(&mut data)?;
-                Ok(data)
-            })
-            .await;
-            let data = match read {
-                Ok(Ok(data)) => data,
-                Ok(Err(error)) => {
-                    return deferred(format!("cannot read {}: {error}", path.display()));
-                }
-                Err(error) => return deferred(format!("delivery stopped: {error}")),
-            };
             // Addresses that do not parse are refused for good, the rest sent.
             let mut outcomes: Vec<Option<Outcome>> = vec![None; count];
             let mut sent = Vec::new();
             let mut envelope = Envelope {
-                from: Mailbox::parse(&from, true).map_or(ReversePath::Null, ReversePath::Mailbox),
+                from: Mailbox::parse(&message.from, true)
+                    .map_or(ReversePath::Null, ReversePath::Mailbox),
                 params: Default::default(),
                 recipients: Vec::new(),
                 size: 0,
@@ -149,7 +159,7 @@ impl Transport for SmtpHost {
                 }
             }
             if !sent.is_empty() {
-                match self.send(envelope, data).await {
+                match self.send(envelope, &message).await {
                     Ok(replies) => {
                         for (index, reply) in sent.iter().zip(replies) {
                             let text = reply.to_string().trim_end().to_owned();

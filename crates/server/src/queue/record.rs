@@ -25,6 +25,9 @@ pub struct Record {
     /// (RFC 8601 §5), since this host did not write them.
     #[serde(default)]
     pub strip_our_results: bool,
+    /// Whether the message has octets above 127 (for BODY=8BITMIME when it is sent on).
+    #[serde(default)]
+    pub eight_bit: bool,
     /// Every recipient, in the order they were accepted; delivered ones stay, marked.
     pub recipients: Vec<RecipientState>,
 }
@@ -199,6 +202,8 @@ impl RecordV1 {
             from: self.from,
             prefix: self.prefix,
             strip_our_results: self.strip_our_results,
+            // Not recorded then: say 8-bit, which is never wrong to declare.
+            eight_bit: true,
             recipients: local.chain(remote).map(RecipientState::pending).collect(),
         }
     }
@@ -216,6 +221,7 @@ mod tests {
             from: "a@example.net".to_owned(),
             prefix: "Received: x\r\n".to_owned(),
             strip_our_results: true,
+            eight_bit: false,
             recipients: vec![
                 RecipientState::pending(Destination::Local {
                     user: "alice@example.org".to_owned(),

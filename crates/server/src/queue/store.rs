@@ -142,6 +142,7 @@ impl Store {
             file: tokio::io::BufWriter::with_capacity(64 * 1024, file),
             path,
             len: 0,
+            eight_bit: false,
         })
     }
 
@@ -372,6 +373,7 @@ pub struct Incoming {
     path: PathBuf,
     file: tokio::io::BufWriter<tokio::fs::File>,
     len: u64,
+    eight_bit: bool,
 }
 
 impl Incoming {
@@ -383,7 +385,13 @@ impl Incoming {
     pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.file.write_all(chunk).await?;
         self.len += chunk.len() as u64;
+        self.eight_bit |= !chunk.is_ascii();
         Ok(())
+    }
+
+    /// Whether the message so far has octets above 127.
+    pub fn is_eight_bit(&self) -> bool {
+        self.eight_bit
     }
 
     /// The file the message is being written to.

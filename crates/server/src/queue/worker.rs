@@ -114,6 +114,7 @@ impl Shared {
             strip_results_of: record
                 .strip_our_results
                 .then(|| self.transports.hostname.clone()),
+            eight_bit: record.eight_bit,
         });
         for remote in [false, true] {
             let due: Vec<usize> = entry

@@ -35,6 +35,7 @@ fn record(id: &str, to: Vec<Destination>) -> Record {
         from: "a@example.net".to_owned(),
         prefix: "Received: test\r\n".to_owned(),
         strip_our_results: false,
+        eight_bit: false,
         recipients: to.into_iter().map(RecipientState::pending).collect(),
     }
 }

@@ -1,0 +1,79 @@
+//! Memory: a 50 MB message relayed and delivered to a Maildir costs the server no more than
+//! 16 MiB above what it had in use before, because it goes from the socket to the spool file
+//! and from the spool file to the next server and the mailbox in pieces.
+
+#![allow(clippy::print_stderr)] // the figure is printed for the log
+
+use std::time::{Duration, Instant};
+
+use crate::TempDir;
+use crate::crash::{Sender, counting_sink};
+use crate::serve::{serve, users};
+
+/// The process's peak resident set (VmHWM), in KiB.
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn a_50_mb_message_is_relayed_and_delivered_in_pieces() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        eprintln!("skipped: no /proc to read the peak resident set from");
+        return;
+    }
+    let dir = TempDir::new("memory");
+    users(dir.path());
+    let (sink, tally) = counting_sink();
+    let relay = format!("127.0.0.1:{sink}");
+    let server = serve(
+        dir.path(),
+        None,
+        &[
+            ("MAILROOM_DELIVERY_RELAY_HOST", relay.as_str()),
+            ("MAILROOM_LIMITS_MAX_MESSAGE_SIZE", "60000000"),
+        ],
+    );
+    let to = "bob@example.org,friend@example.com";
+    let mut sender = Sender::connect(server.ports[0]).unwrap();
+    // A small message first, so the idle figure includes what every message uses.
+    sender.send_with(to, 1, 10).unwrap();
+    let delivered = |token: u64| {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            let relayed = tally.lock().unwrap().contains(&token);
+            let queue = dir.path().join("spool/queue");
+            if relayed && std::fs::read_dir(&queue).unwrap().next().is_none() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("message {token} was not delivered");
+    };
+    delivered(1);
+    let idle = peak_kib(server.child.id());
+    // 45 octets a line: 1.2 million lines are 53 MB.
+    sender.send_with(to, 2, 1_200_000).unwrap();
+    delivered(2);
+    let peak = peak_kib(server.child.id());
+    let mailbox = dir.path().join("mail/example.org/bob/new");
+    let sizes: Vec<u64> = std::fs::read_dir(&mailbox)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .collect();
+    assert_eq!(sizes.len(), 2);
+    assert!(sizes.iter().any(|&size| size > 50_000_000), "{sizes:?}");
+    eprintln!(
+        "peak resident set: {idle} KiB idle, {peak} KiB after a 53 MB message: +{} KiB",
+        peak - idle
+    );
+    assert!(
+        peak - idle <= 16 * 1024,
+        "a 53 MB message took {} KiB",
+        peak - idle
+    );
+}
