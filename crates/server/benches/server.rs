@@ -1,5 +1,6 @@
 //! The whole server: messages accepted per second over loopback, with 16 clients sending at
-//! once, 4 KiB each, each acknowledged only once its spool files are fsynced.
+//! once, 4 KiB each, each acknowledged only once it is committed to the queue (data synced,
+//! renamed in, the queue directory synced).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // rust-clippy#11119
 
 use std::net::SocketAddr;

@@ -54,6 +54,15 @@ pub enum Error {
         /// The process ID written in it.
         holder: String,
     },
+    /// Work handed to another thread stopped before it finished (it panicked, or the runtime
+    /// is shutting down).
+    #[error("{what} stopped: {problem}")]
+    Stopped {
+        /// The work.
+        what: &'static str,
+        /// Why, as far as is known.
+        problem: String,
+    },
     /// A directory change cannot be made (an unknown user, an address in use).
     #[error("{0}")]
     Directory(String),

@@ -20,11 +20,12 @@ pub mod delivery;
 pub mod directory;
 mod error;
 mod files;
-mod handler;
+mod inbound;
 pub mod keys;
 mod limiter;
 pub mod queue;
 mod serve;
+mod signing;
 mod time;
 pub mod tls;
 

@@ -18,7 +18,7 @@ use crate::delivery::{Maildir, SmtpHost, Transport};
 use crate::directory::FileStore;
 use crate::error::Error;
 use crate::files::{DataDirLock, lock_data_dir};
-use crate::handler::{MailHandler, Shared};
+use crate::inbound::{MailHandler, Shared};
 use crate::keys::{KeyStore, Keyring};
 use crate::limiter::AuthLimiter;
 use crate::queue::{Queue, Transports, Worker};

@@ -77,3 +77,68 @@ fn a_50_mb_message_is_relayed_and_delivered_in_pieces() {
         peak - idle
     );
 }
+
+/// The process's resident set (VmRSS), in KiB.
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn ten_thousand_idle_connections_cost_under_20_kib_each() {
+    const CONNECTIONS: u64 = 10_000;
+    if !mailroom_testkit::peer_available("python3", &["-c", "import resource"], "Python 3") {
+        return;
+    }
+    let dir = TempDir::new("idle");
+    let mut command = std::process::Command::new("sh");
+    command.args([
+        "-c",
+        "ulimit -n 12000 2>/dev/null || exit 3; exec \"$0\" serve",
+        env!("CARGO_BIN_EXE_mailroom"),
+    ]);
+    let Some(server) = crate::serve::try_serve_as(command, dir.path(), None, &[], false) else {
+        eprintln!("skipped: the server cannot have 12,000 descriptors here (ulimit -Hn)");
+        return;
+    };
+    // A first session, so what every session shares is counted before.
+    let mut sender = Sender::connect(server.ports[0]).unwrap();
+    let _ = sender.send_with("postmaster@mx.example.org", 0, 1);
+    drop(sender);
+    std::thread::sleep(Duration::from_millis(200));
+    let before = resident_kib(server.child.id());
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hold_connections.py");
+    let mut holder = std::process::Command::new("python3")
+        .arg(script)
+        .arg(server.ports[0].to_string())
+        .arg(CONNECTIONS.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    if line.starts_with("limit") {
+        eprintln!("skipped: this process may hold too few connections ({line})");
+        let _ = holder.wait();
+        return;
+    }
+    assert_eq!(line.trim(), "ready");
+    let after = resident_kib(server.child.id());
+    let each = (after.saturating_sub(before)) as f64 / CONNECTIONS as f64;
+    eprintln!(
+        "{CONNECTIONS} idle connections: {before} KiB before, {after} KiB with them: {each:.1} KiB each"
+    );
+    drop(holder.stdin.take());
+    let _ = holder.wait();
+    assert!(each < 20.0, "{each:.1} KiB per idle connection");
+}

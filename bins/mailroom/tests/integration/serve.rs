@@ -80,7 +80,7 @@ pub(crate) fn try_serve(
 }
 
 /// As [`try_serve`], running `command` (which runs `mailroom serve` in some way).
-fn try_serve_as(
+pub(crate) fn try_serve_as(
     mut command: Command,
     data_dir: &Path,
     ports: Option<[u16; 3]>,

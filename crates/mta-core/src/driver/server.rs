@@ -307,6 +307,10 @@ async fn read_proxy_header(tcp: &mut TcpStream) -> io::Result<ProxyHeader> {
     }
 }
 
+/// The read buffer of a session waiting for commands, and of one taking message data.
+const SMALL_READ: usize = 4 * 1024;
+const LARGE_READ: usize = 64 * 1024;
+
 /// The pause after accepting failed for a reason that is not the connection's own (EMFILE,
 /// ENFILE, ENOBUFS, ENOMEM): from 10 ms, doubling up to one second while it lasts.
 #[derive(Debug, Default)]
@@ -410,7 +414,9 @@ impl<H: Handler> Connection<H> {
         }
         let mut exchange = Exchange::Idle;
         let mut store_failed = false;
-        let mut buffer = vec![0; 64 * 1024];
+        // Commands are short: an idle session holds a small buffer, and a large one only
+        // while a message streams in.
+        let mut buffer = vec![0; SMALL_READ];
         loop {
             match session.next(now()) {
                 Step::Write(bytes) => within(limit, stream.write_all(&bytes)).await?,
@@ -419,7 +425,12 @@ impl<H: Handler> Connection<H> {
                     tokio::select! {
                         read = tokio::time::timeout_at(deadline, stream.read(&mut buffer)) => match read {
                             Ok(Ok(0)) => break,
-                            Ok(Ok(n)) => session.feed(&buffer[..n]),
+                            Ok(Ok(n)) => {
+                                session.feed(&buffer[..n]);
+                                if n == buffer.len() && n < LARGE_READ {
+                                    buffer = vec![0; LARGE_READ];
+                                }
+                            }
                             Ok(Err(error)) => return Err(error),
                             // The session sees the deadline has passed and says 421.
                             Err(_) => {}
@@ -428,6 +439,7 @@ impl<H: Handler> Connection<H> {
                     }
                 }
                 Step::Event(event) => {
+                    let message_ended = matches!(event, Event::Message(_));
                     let decision = match event {
                         Event::Connect => Decision::Accept,
                         Event::Ehlo { domain, extended } => {
@@ -459,6 +471,9 @@ impl<H: Handler> Connection<H> {
                         }
                         Event::Message(envelope) => handler.message(&mut conn, envelope).await,
                     };
+                    if message_ended && buffer.len() > SMALL_READ {
+                        buffer = vec![0; SMALL_READ];
+                    }
                     session.decide(decision).map_err(io::Error::other)?;
                 }
                 Step::MessageData(chunk) => {
