@@ -8,6 +8,7 @@
 //! spool/queue/ID.msg      a committed message: its data, then its record, then a trailer
 //! spool/queue/ID.state    the record as delivery changed it (only once a try left work)
 //! spool/quarantine/       damaged or unknown entries, moved aside with a log line
+//! spool/spare/            files of delivered messages, emptied and reused for new ones
 //! ```
 //!
 //! # Commit
@@ -30,6 +31,7 @@
 //! | `queue/ID.msg` damaged, or its state | cannot be read safely | quarantined |
 //! | `queue/ID.toml` + `ID.eml` | a queue of an older server | migrated to `ID.msg` |
 //! | anything else | not ours | quarantined |
+//! | `spare/*` | a delivered message's old file | kept to be emptied and reused |
 //!
 //! Nothing reads the queue directory while the server runs: the delivery index is filled once
 //! from it at start-up and then from commits, so no reader sees a half-committed message.
@@ -39,6 +41,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 #[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::io::AsyncWriteExt;
 
@@ -60,7 +64,21 @@ pub struct Store {
     queue: PathBuf,
     quarantine: PathBuf,
     sync: GroupSync,
+    /// Files of delivered messages kept to receive new ones in: reusing a file spares the file
+    /// system an inode freed and another allocated per message.
+    spare: Spare,
 }
+
+/// The folder of spare files and their names.
+#[derive(Debug)]
+struct Spare {
+    dir: PathBuf,
+    files: Mutex<Vec<PathBuf>>,
+    named: AtomicU64,
+}
+
+/// The most spare files kept.
+const MAX_SPARE: usize = 256;
 
 /// A committed message as recovery found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,14 +114,25 @@ impl Store {
         let incoming = spool.join("incoming");
         let queue = spool.join("queue");
         let quarantine = spool.join("quarantine");
-        for dir in [&incoming, &queue, &quarantine] {
+        let spare = spool.join("spare");
+        for dir in [&incoming, &queue, &quarantine, &spare] {
             create_dir(dir)?;
+        }
+        // Spare files hold nothing of value: each is emptied before it is used again.
+        let mut files = list(&spare)?;
+        for extra in files.split_off(files.len().min(MAX_SPARE)) {
+            remove_any(&extra);
         }
         let store = Self {
             sync: GroupSync::start(&queue)?,
             incoming,
             queue,
             quarantine,
+            spare: Spare {
+                named: AtomicU64::new(0),
+                files: Mutex::new(files),
+                dir: spare,
+            },
         };
         let recovery = store.recover()?;
         Ok((store, recovery))
@@ -130,8 +159,22 @@ impl Store {
     /// The file cannot be created.
     pub async fn receive(&self, id: &str) -> Result<Incoming, Error> {
         let path = self.incoming.join(id);
+        let spare = self
+            .spare
+            .files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.pop());
+        let reused = match spare {
+            Some(spare) => tokio::fs::rename(&spare, &path).await.is_ok(),
+            None => false,
+        };
         let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        if reused {
+            options.write(true).truncate(true);
+        } else {
+            options.write(true).create_new(true);
+        }
         #[cfg(unix)]
         options.mode(0o600);
         let file = options
@@ -167,7 +210,9 @@ impl Store {
     /// The message file cannot be removed.
     pub fn remove(&self, id: &str) -> Result<(), Error> {
         let message = self.message_path(id);
-        std::fs::remove_file(&message).map_err(Error::io("cannot remove", &message))?;
+        if !self.keep_spare(&message) {
+            std::fs::remove_file(&message).map_err(Error::io("cannot remove", &message))?;
+        }
         let state = self.state_path(id);
         match std::fs::remove_file(&state) {
             Err(error) if error.kind() != io::ErrorKind::NotFound => {
@@ -175,6 +220,23 @@ impl Store {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Moves a finished message's file to the spare files, if there is room; false if not.
+    fn keep_spare(&self, message: &Path) -> bool {
+        let Ok(mut files) = self.spare.files.lock() else {
+            return false;
+        };
+        if files.len() >= MAX_SPARE {
+            return false;
+        }
+        let n = self.spare.named.fetch_add(1, Ordering::Relaxed);
+        let spare = self.spare.dir.join(format!("{}.{n}", std::process::id()));
+        if std::fs::rename(message, &spare).is_err() {
+            return false;
+        }
+        files.push(spare);
+        true
     }
 
     fn recover(&self) -> Result<Recovery, Error> {

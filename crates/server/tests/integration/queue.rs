@@ -358,3 +358,29 @@ async fn concurrent_commits_share_directory_syncs() {
     assert!(queue.directory_syncs() <= 64);
     assert_eq!(queue_files(dir.path()).len(), 64);
 }
+
+#[tokio::test]
+async fn a_delivered_messages_file_is_emptied_and_reused_for_the_next() {
+    let dir = TempDir::new("spare");
+    let (queue, _) = Queue::open(dir.path()).unwrap();
+    let worker = worker_of(&queue, dir.path(), None);
+    let mut long = queue.receive("L").await.unwrap();
+    long.write(&b"Subject: long\r\n\r\n".repeat(1000))
+        .await
+        .unwrap();
+    queue
+        .commit(long, record("L", vec![local("alice@example.org")]))
+        .await
+        .unwrap();
+    worker.deliver_due(T0).await;
+    let spare = dir.path().join("spool/spare");
+    assert_eq!(std::fs::read_dir(&spare).unwrap().count(), 1);
+
+    commit(&queue, "S", vec![local("bob@example.org")]).await;
+    assert_eq!(std::fs::read_dir(&spare).unwrap().count(), 0, "taken again");
+    let stored = store::read_committed(&dir.path().join("spool/queue/S.msg")).unwrap();
+    assert_eq!(stored.data_len, 21, "nothing of the old message is left");
+    worker.deliver_due(T0).await;
+    let copy = std::fs::read_to_string(&delivered(dir.path(), "bob")[0]).unwrap();
+    assert_eq!(copy, "Received: test\r\nSubject: x\r\n\r\nhello\r\n");
+}
