@@ -24,9 +24,10 @@ import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-SINK_PORT = 39025
-MAILROOM_PORT = 39026
-POSTFIX_PORT = 39027
+# Below Linux's range of ephemeral ports (32768-60999), which the connections of a run use.
+SINK_PORT = 20025
+MAILROOM_PORT = 20026
+POSTFIX_PORT = 20027
 
 
 def free(port):
@@ -240,7 +241,7 @@ def main():
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: Postfix's queue and configuration need it")
-    for port in (SINK_PORT, MAILROOM_PORT, POSTFIX_PORT):
+    for port in (SINK_PORT, MAILROOM_PORT, POSTFIX_PORT, MAILROOM_PORT + 10, MAILROOM_PORT + 11):
         if not free(port):
             sys.exit(f"port {port} is in use")
     cases = [

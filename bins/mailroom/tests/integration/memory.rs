@@ -10,12 +10,13 @@ use crate::TempDir;
 use crate::crash::{Sender, counting_sink};
 use crate::serve::{serve, users};
 
-/// The process's peak resident set (VmHWM), in KiB.
-fn peak_kib(pid: u32) -> u64 {
+/// A figure of the process's memory from /proc (`VmHWM`, the peak resident set, or `VmRSS`),
+/// in KiB.
+fn memory_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
 }
@@ -55,11 +56,11 @@ fn a_50_mb_message_is_relayed_and_delivered_in_pieces() {
         panic!("message {token} was not delivered");
     };
     delivered(1);
-    let idle = peak_kib(server.child.id());
+    let idle = memory_kib(server.child.id(), "VmHWM");
     // 45 octets a line: 1.2 million lines are 53 MB.
     sender.send_with(to, 2, 1_200_000).unwrap();
     delivered(2);
-    let peak = peak_kib(server.child.id());
+    let peak = memory_kib(server.child.id(), "VmHWM");
     let mailbox = dir.path().join("mail/example.org/bob/new");
     let sizes: Vec<u64> = std::fs::read_dir(&mailbox)
         .unwrap()
@@ -76,16 +77,6 @@ fn a_50_mb_message_is_relayed_and_delivered_in_pieces() {
         "a 53 MB message took {} KiB",
         peak - idle
     );
-}
-
-/// The process's resident set (VmRSS), in KiB.
-fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 #[test]
@@ -110,7 +101,7 @@ fn ten_thousand_idle_connections_cost_under_20_kib_each() {
     let _ = sender.send_with("postmaster@mx.example.org", 0, 1);
     drop(sender);
     std::thread::sleep(Duration::from_millis(200));
-    let before = resident_kib(server.child.id());
+    let before = memory_kib(server.child.id(), "VmRSS");
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/hold_connections.py");
     let mut holder = std::process::Command::new("python3")
@@ -133,7 +124,7 @@ fn ten_thousand_idle_connections_cost_under_20_kib_each() {
         return;
     }
     assert_eq!(line.trim(), "ready");
-    let after = resident_kib(server.child.id());
+    let after = memory_kib(server.child.id(), "VmRSS");
     let each = (after.saturating_sub(before)) as f64 / CONNECTIONS as f64;
     eprintln!(
         "{CONNECTIONS} idle connections: {before} KiB before, {after} KiB with them: {each:.1} KiB each"

@@ -5,6 +5,7 @@ use std::io;
 
 use mailroom_mta_core::Decision;
 
+use super::sender::Authors;
 use super::trace::received_field;
 use super::verdict::Verdict;
 use super::{MailHandler, Session, Transaction, reply, sender_text};
@@ -75,7 +76,8 @@ impl MailHandler {
                 }
             },
         };
-        if let Some(refusal) = self.check_from(session, &transaction) {
+        let authors = Authors::of(&transaction.header);
+        if let Some(refusal) = self.check_from(session, &authors) {
             incoming.abandon().await;
             return refusal;
         }
@@ -122,7 +124,10 @@ impl MailHandler {
             &transaction.accepted,
         );
         prefix.push_str(&authentication);
-        match self.sign(session, &transaction, &mut incoming).await {
+        match self
+            .sign(session, &transaction, &authors, &mut incoming)
+            .await
+        {
             Ok(signatures) => prefix.push_str(&signatures),
             Err(error) => {
                 tracing::error!(queue_id = %transaction.id, %error, "cannot sign");
@@ -187,13 +192,14 @@ impl MailHandler {
         &self,
         session: &Session,
         transaction: &Transaction,
+        authors: &Authors,
         incoming: &mut Incoming,
     ) -> Result<String, Error> {
         let id = &transaction.id;
         if session.user.is_none() && !session.trusted {
             return Ok(String::new());
         }
-        let Some(domain) = from_domain(&transaction.header) else {
+        let Some(domain) = authors.domain() else {
             tracing::warn!(queue_id = %id, "unsigned: the message has no From domain");
             return Ok(String::new());
         };
@@ -230,14 +236,6 @@ impl MailHandler {
         }
         Ok(fields)
     }
-}
-
-/// The domain of the (first) From address of a header section.
-fn from_domain(header: &[u8]) -> Option<String> {
-    let message = mail_parser::MessageParser::new().parse_headers(header)?;
-    let address = message.from()?.first()?.address.as_deref()?;
-    let (_, domain) = address.rsplit_once('@')?;
-    Some(domain.to_ascii_lowercase())
 }
 
 /// Where the header section ends (its blank line), if it has ended.

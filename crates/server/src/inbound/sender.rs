@@ -49,25 +49,13 @@ impl MailHandler {
     }
 
     /// Spoof protection at the end of DATA: each From address must belong to the user.
-    pub(super) fn check_from(
-        &self,
-        session: &Session,
-        transaction: &Transaction,
-    ) -> Option<Decision> {
+    pub(super) fn check_from(&self, session: &Session, authors: &Authors) -> Option<Decision> {
         let user = session.user.as_ref()?;
         if !self.shared.config.policy.spoof_protection {
             return None;
         }
         let directory = self.shared.directory()?;
-        let message = mail_parser::MessageParser::new().parse_headers(&transaction.header)?;
-        let authors: Vec<String> = message
-            .from()
-            .map(|from| {
-                from.iter()
-                    .filter_map(|a| a.address.as_deref().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let authors = &authors.addresses;
         if authors.is_empty() {
             return Some(reply(550, (5, 6, 0), "the message has no From address"));
         }
@@ -88,4 +76,34 @@ fn not_yours(address: &str, user: &str) -> String {
         "{address} does not belong to {user}: it is not the user's address or +tag form, an alias \
          or catch-all delivering to the user, or a sender grant"
     )
+}
+
+/// The addresses of a message's From field, read once at the end of DATA from the header
+/// section kept during it; spoof protection and signing both use them.
+#[derive(Debug, Default)]
+pub(super) struct Authors {
+    addresses: Vec<String>,
+}
+
+impl Authors {
+    /// The From addresses of `header` (none when it has no From field or cannot be read).
+    pub(super) fn of(header: &[u8]) -> Self {
+        let addresses = mail_parser::MessageParser::new()
+            .parse_headers(header)
+            .and_then(|message| {
+                message.from().map(|from| {
+                    from.iter()
+                        .filter_map(|a| a.address.as_deref().map(str::to_owned))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        Self { addresses }
+    }
+
+    /// The domain of the first address, in lower case: the one the message is signed for.
+    pub(super) fn domain(&self) -> Option<String> {
+        let (_, domain) = self.addresses.first()?.rsplit_once('@')?;
+        Some(domain.to_ascii_lowercase())
+    }
 }
