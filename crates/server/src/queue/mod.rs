@@ -4,7 +4,7 @@
 //! - [`store`]: the files and the commit protocol (and what recovery does after a crash);
 //! - [`record`]: the envelope with a state per recipient, versioned;
 //! - [`schedule`]: when to retry and when to give up (pure);
-//! - [`worker`]: a bounded pool of deliveries fed from an in-memory index of due messages.
+//! - [`Worker`]: a bounded pool of deliveries fed from an in-memory index of due messages.
 //!
 //! Inbound sessions see only [`Queue`]: receive a message, commit it.
 
@@ -43,7 +43,15 @@ impl Queue {
     pub fn open(data_dir: &Path) -> Result<(Self, Recovery), Error> {
         let (store, mut recovery) = Store::open(data_dir)?;
         let index = Index::default();
-        for stored in recovery.queued.drain(..) {
+        for stored in std::mem::take(&mut recovery.queued) {
+            // Delivered to everyone, but not removed before the stop.
+            if stored.record.is_finished() {
+                if let Err(error) = store.remove(&stored.record.id) {
+                    tracing::warn!(queue_id = %stored.record.id, %error, "cannot remove a delivered message");
+                }
+                recovery.removed += 1;
+                continue;
+            }
             index.push(Entry {
                 record: stored.record,
                 data_len: stored.data_len,

@@ -26,6 +26,7 @@
 //! | `incoming/ID` | not acknowledged | removed |
 //! | `queue/ID.msg`, trailer whole | committed, nothing delivered yet | queued |
 //! | `queue/ID.msg` + `ID.state` | committed, some recipients done | queued as the state says |
+//! | `queue/ID.msg` + `ID.state`, all done | delivered, not removed yet | removed ([`super::Queue::open`]) |
 //! | `queue/.ID.state.*.tmp` | a state update cut short; the old state stands | removed |
 //! | `queue/ID.state` alone | delivered: the message went first | removed |
 //! | `queue/ID.msg` damaged, or its state | cannot be read safely | quarantined |

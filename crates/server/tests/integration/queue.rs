@@ -156,7 +156,7 @@ async fn a_failure_part_way_retries_only_the_mailboxes_not_yet_delivered() {
 async fn every_state_a_crash_leaves_is_recovered_and_damage_is_set_aside() {
     let dir = TempDir::new("recovery");
     let (queue, _) = Queue::open(dir.path()).unwrap();
-    for id in ["A", "B", "C", "D"] {
+    for id in ["A", "B", "C", "D", "E"] {
         commit(&queue, id, vec![local("alice@example.org")]).await;
     }
     drop(queue);
@@ -169,6 +169,10 @@ async fn every_state_a_crash_leaves_is_recovered_and_damage_is_set_aside() {
     b.recipients[0].attempts = 1;
     b.recipients[0].next_attempt = T0 + 300;
     std::fs::write(q.join("B.state"), b.to_toml()).unwrap();
+    // E delivered to everyone, but stopped before its files were removed.
+    let mut e = record("E", vec![local("alice@example.org")]);
+    e.recipients[0].state = State::Delivered;
+    std::fs::write(q.join("E.state"), e.to_toml()).unwrap();
     // A state update cut short, and a state whose message was finished.
     std::fs::write(q.join(".B.state.123.tmp"), "version = 2\nid = ").unwrap();
     std::fs::write(q.join("Z.state"), b.to_toml().replace("\"B\"", "\"Z\"")).unwrap();
@@ -199,7 +203,7 @@ async fn every_state_a_crash_leaves_is_recovered_and_damage_is_set_aside() {
     let (queue, recovery) = Queue::open(dir.path()).unwrap();
     assert_eq!(queue.len(), 3, "A, B and OLD: {recovery:?}");
     assert_eq!(recovery.migrated, 1);
-    assert_eq!(recovery.removed, 3, "incoming/X, the .tmp, Z.state");
+    assert_eq!(recovery.removed, 4, "incoming/X, the .tmp, Z.state, E");
     let mut quarantined: Vec<String> = recovery
         .quarantined
         .iter()
