@@ -389,26 +389,62 @@ impl Store {
     }
 }
 
-/// Reads the record of a committed message file and checks its trailer.
+/// Reads the record of a committed message file and checks its trailer, reading only the
+/// file's end.
 ///
 /// # Errors
 ///
 /// What is wrong with the file, in words.
 pub fn read_committed(path: &Path) -> Result<Stored, String> {
-    let mut file = File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
-    let len = file
-        .metadata()
-        .map_err(|e| format!("cannot be read: {e}"))?
-        .len();
+    let unreadable = |e: io::Error| format!("cannot be read: {e}");
+    let mut file = File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    let mut trailer = [0_u8; TRAILER];
+    if len >= TRAILER as u64 {
+        file.seek(SeekFrom::Start(len - TRAILER as u64))
+            .and_then(|_| file.read_exact(&mut trailer))
+            .map_err(unreadable)?;
+    }
+    let (data_len, record_len, checksum) = check_trailer(&trailer, len)?;
+    let mut record = vec![0; usize::try_from(record_len).map_err(|_| "its record is too long")?];
+    file.seek(SeekFrom::Start(data_len))
+        .and_then(|_| file.read_exact(&mut record))
+        .map_err(unreadable)?;
+    Ok(Stored {
+        record: check_record(&record, checksum)?,
+        data_len,
+    })
+}
+
+/// [`read_committed`] for a whole committed file held in memory.
+///
+/// # Errors
+///
+/// What is wrong with it, in words.
+pub fn parse_committed(file: &[u8]) -> Result<Stored, String> {
+    let len = file.len() as u64;
+    let trailer = file
+        .last_chunk::<TRAILER>()
+        .copied()
+        .unwrap_or([0; TRAILER]);
+    let (data_len, record_len, checksum) = check_trailer(&trailer, len)?;
+    // The trailer's lengths add up to the file's, so both fit in it.
+    let start = usize::try_from(data_len).map_err(|_| "its data is too long")?;
+    let end = start + usize::try_from(record_len).map_err(|_| "its record is too long")?;
+    let record = file.get(start..end).ok_or("its trailer does not fit it")?;
+    Ok(Stored {
+        record: check_record(record, checksum)?,
+        data_len,
+    })
+}
+
+/// The data length, record length and checksum of the trailer of a file of `len` octets.
+fn check_trailer(trailer: &[u8; TRAILER], len: u64) -> Result<(u64, u64, u64), String> {
     if len < TRAILER as u64 {
         return Err(format!("it is too short to be committed ({len} octets)"));
     }
-    let mut trailer = [0_u8; TRAILER];
-    file.seek(SeekFrom::Start(len - TRAILER as u64))
-        .and_then(|_| file.read_exact(&mut trailer))
-        .map_err(|e| format!("cannot be read: {e}"))?;
     let (data_len, record_len, checksum) =
-        parse_trailer(&trailer).ok_or("it has no commit trailer (cut short, or not ours)")?;
+        parse_trailer(trailer).ok_or("it has no commit trailer (cut short, or not ours)")?;
     if data_len
         .checked_add(record_len)
         .and_then(|n| n.checked_add(TRAILER as u64))
@@ -418,16 +454,25 @@ pub fn read_committed(path: &Path) -> Result<Stored, String> {
             "its trailer says {data_len} + {record_len} octets, but the file has {len}"
         ));
     }
-    let mut record = vec![0; usize::try_from(record_len).map_err(|_| "its record is too long")?];
-    file.seek(SeekFrom::Start(data_len))
-        .and_then(|_| file.read_exact(&mut record))
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    if fnv1a(&record) != checksum {
+    Ok((data_len, record_len, checksum))
+}
+
+/// The record of a committed file, checked against the trailer's checksum.
+fn check_record(record: &[u8], checksum: u64) -> Result<Record, String> {
+    if fnv1a(record) != checksum {
         return Err("its record does not match its checksum".to_owned());
     }
-    let text = std::str::from_utf8(&record).map_err(|_| "its record is not UTF-8")?;
-    let record = Record::from_toml(text)?;
-    Ok(Stored { record, data_len })
+    let text = std::str::from_utf8(record).map_err(|_| "its record is not UTF-8")?;
+    Record::from_toml(text)
+}
+
+/// A committed file's octets: the message, then its record and trailer (for tests and tools;
+/// the queue appends the record to the file the message was received into).
+pub fn committed_file(message: &[u8], record: &Record) -> Vec<u8> {
+    let mut file = message.to_vec();
+    // Writing to memory cannot fail.
+    let _ = append_record(&mut file, message.len() as u64, record);
+    file
 }
 
 /// A message being received.

@@ -4,6 +4,7 @@
 mod config;
 mod directory;
 mod dkim_keys;
+mod props;
 mod queue;
 mod tls;
 
