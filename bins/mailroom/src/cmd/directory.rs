@@ -30,13 +30,13 @@ fn run(result: Result<String, Error>) -> ExitCode {
 /// A new password: typed twice at a prompt, or one line of stdin when it is not a terminal.
 fn read_password(address: &str) -> Result<String, Error> {
     let trouble =
-        |error: std::io::Error| Error::Directory(format!("cannot read the password: {error}"));
+        |error: std::io::Error| Error::Password(format!("cannot read the password: {error}"));
     if std::io::stdin().is_terminal() {
         let first =
             rpassword::prompt_password(format!("password for {address}: ")).map_err(trouble)?;
         let second = rpassword::prompt_password("again: ").map_err(trouble)?;
         if first != second {
-            return Err(Error::Directory("the passwords differ".to_owned()));
+            return Err(Error::Password("the passwords differ".to_owned()));
         }
         Ok(first)
     } else {
@@ -55,9 +55,7 @@ pub(crate) fn user(cli: &Cli, command: &UserCommand) -> ExitCode {
         match command {
             UserCommand::Add { address } => {
                 if store.load()?.user(address).is_some() {
-                    return Err(Error::Directory(format!(
-                        "{address} exists; use `mailroom user passwd` to change its password"
-                    )));
+                    return Err(Error::UserExists(address.clone()));
                 }
                 let password = read_password(address)?;
                 store.update(&mut |d| d.set_user(address, &password))?;
@@ -65,7 +63,7 @@ pub(crate) fn user(cli: &Cli, command: &UserCommand) -> ExitCode {
             }
             UserCommand::Passwd { address } => {
                 if store.load()?.user(address).is_none() {
-                    return Err(Error::Directory(format!("there is no user {address}")));
+                    return Err(Error::NoSuchUser(address.clone()));
                 }
                 let password = read_password(address)?;
                 store.update(&mut |d| d.set_user(address, &password))?;

@@ -191,11 +191,14 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] for an address that is not one, or that an alias already uses.
+    /// [`Error::NotAnAddress`], or [`Error::AddressTaken`] when an alias has the address.
     pub fn set_user(&mut self, address: &str, password: &str) -> Result<(), Error> {
         let address = checked_address(address)?;
         if self.aliases.iter().any(|a| a.address == address) {
-            return Err(Error::Directory(format!("{address} is an alias")));
+            return Err(Error::AddressTaken {
+                address,
+                taken_by: "an alias",
+            });
         }
         let user = User {
             address: address.clone(),
@@ -213,13 +216,13 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] when there is no such user.
+    /// [`Error::NoSuchUser`].
     pub fn remove_user(&mut self, address: &str) -> Result<(), Error> {
         let address = address.to_ascii_lowercase();
         let before = self.users.len();
         self.users.retain(|u| u.address != address);
         if self.users.len() == before {
-            return Err(Error::Directory(format!("there is no user {address}")));
+            return Err(Error::NoSuchUser(address));
         }
         self.senders.retain(|g| g.user != address);
         Ok(())
@@ -229,7 +232,8 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] when the alias is a user's address or a target is not local.
+    /// [`Error::AddressTaken`] when the alias is a user's address, [`Error::NotLocal`] for a
+    /// target that is not local, [`Error::CatchAllTargets`].
     pub fn add_alias(&mut self, address: &str, targets: &[String]) -> Result<(), Error> {
         let targets: Vec<String> = targets
             .iter()
@@ -237,17 +241,13 @@ impl Directory {
             .collect::<Result<_, _>>()?;
         for target in &targets {
             if self.user(target).is_none() && !self.aliases.iter().any(|a| &a.address == target) {
-                return Err(Error::Directory(format!(
-                    "{target} is not a user or alias here (aliases deliver locally only)"
-                )));
+                return Err(Error::NotLocal(target.clone()));
             }
         }
         if let Some(domain) = address.strip_prefix('@') {
             let domain = domain.to_ascii_lowercase();
             let [target] = targets.as_slice() else {
-                return Err(Error::Directory(
-                    "a catch-all has exactly one target".to_owned(),
-                ));
+                return Err(Error::CatchAllTargets);
             };
             self.catch_alls.retain(|c| c.domain != domain);
             self.catch_alls.push(CatchAll {
@@ -258,7 +258,10 @@ impl Directory {
         }
         let address = checked_address(address)?;
         if self.user(&address).is_some() {
-            return Err(Error::Directory(format!("{address} is a user")));
+            return Err(Error::AddressTaken {
+                address,
+                taken_by: "a user",
+            });
         }
         match self.aliases.iter_mut().find(|a| a.address == address) {
             Some(alias) => {
@@ -277,7 +280,7 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] when there is no such alias.
+    /// [`Error::NoSuchAlias`].
     pub fn remove_alias(&mut self, address: &str) -> Result<(), Error> {
         let address = address.to_ascii_lowercase();
         let before = self.aliases.len() + self.catch_alls.len();
@@ -286,7 +289,7 @@ impl Directory {
             None => self.aliases.retain(|a| a.address != address),
         }
         if self.aliases.len() + self.catch_alls.len() == before {
-            return Err(Error::Directory(format!("there is no alias {address}")));
+            return Err(Error::NoSuchAlias(address));
         }
         Ok(())
     }
@@ -295,11 +298,11 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] for an unknown user.
+    /// [`Error::NoSuchUser`].
     pub fn set_sender(&mut self, user: &str, address: &str, allow: bool) -> Result<(), Error> {
         let user = user.to_ascii_lowercase();
         if self.user(&user).is_none() {
-            return Err(Error::Directory(format!("there is no user {user}")));
+            return Err(Error::NoSuchUser(user));
         }
         let address = address.to_ascii_lowercase();
         self.senders
@@ -330,8 +333,6 @@ fn checked_address(address: &str) -> Result<String, Error> {
     if valid {
         Ok(address)
     } else {
-        Err(Error::Directory(format!(
-            "`{address}` is not an address (local@domain)"
-        )))
+        Err(Error::NotAnAddress(address))
     }
 }

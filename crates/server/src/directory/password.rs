@@ -29,14 +29,14 @@ impl PasswordHash {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] for an empty password or when no randomness is available.
+    /// [`Error::Password`] for an empty password, [`Error::NoRandomness`].
     pub fn new(password: &str) -> Result<Self, Error> {
         if password.is_empty() {
-            return Err(Error::Directory("the password is empty".to_owned()));
+            return Err(Error::Password("the password is empty".to_owned()));
         }
         let hash = Argon2::default()
             .hash_password(password.as_bytes())
-            .map_err(|error| Error::Directory(format!("cannot hash the password: {error}")))?;
+            .map_err(|error| Error::Password(format!("cannot hash the password: {error}")))?;
         Ok(Self(hash.to_string()))
     }
 
@@ -69,13 +69,15 @@ impl ScramKeys {
     ///
     /// # Errors
     ///
-    /// [`Error::Directory`] when SASLprep refuses the password or no randomness is available.
+    /// [`Error::Password`] when SASLprep refuses the password, [`Error::NoRandomness`].
     pub fn new(password: &str) -> Result<Self, Error> {
         let mut salt = [0_u8; 16];
-        getrandom::fill(&mut salt)
-            .map_err(|error| Error::Directory(format!("no randomness for a salt: {error}")))?;
+        getrandom::fill(&mut salt).map_err(|error| Error::NoRandomness {
+            purpose: "a salt",
+            problem: error.to_string(),
+        })?;
         let keys = ScramCredentials::derive(password, &salt, SCRAM_ITERATIONS)
-            .map_err(|error| Error::Directory(format!("the password cannot be used: {error}")))?;
+            .map_err(|error| Error::Password(format!("the password cannot be used: {error}")))?;
         Ok(Self {
             salt: BASE64.encode(&keys.salt),
             iterations: keys.iterations,

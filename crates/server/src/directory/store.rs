@@ -100,10 +100,7 @@ impl FileStore {
                 Err(error) => return Err(Error::io("cannot create", &path)(error)),
             }
         }
-        Err(Error::Directory(format!(
-            "{} is held by another change; remove it if no other mailroom command runs",
-            path.display()
-        )))
+        Err(Error::Busy { path })
     }
 }
 

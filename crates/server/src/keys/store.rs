@@ -93,12 +93,15 @@ impl KeyStore {
         let mut made = Vec::new();
         for (kind, selector, path) in planned {
             let generated = match kind {
-                KeyKind::Rsa => keygen::rsa(RsaBits::Rsa2048)
-                    .map_err(|e| Error::Directory(format!("cannot make an RSA key: {e}")))?,
+                KeyKind::Rsa => {
+                    keygen::rsa(RsaBits::Rsa2048).map_err(|e| Error::KeyGen(e.to_string()))?
+                }
                 KeyKind::Ed25519 => {
                     let mut seed = [0_u8; 32];
-                    getrandom::fill(&mut seed)
-                        .map_err(|e| Error::Directory(format!("no randomness for a key: {e}")))?;
+                    getrandom::fill(&mut seed).map_err(|e| Error::NoRandomness {
+                        purpose: "a key",
+                        problem: e.to_string(),
+                    })?;
                     keygen::ed25519(seed)
                 }
             };
@@ -121,8 +124,9 @@ impl KeyStore {
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
         let path = self.free_path(&domain, selector)?;
         let contents = std::fs::read(file).map_err(Error::io("cannot read", file))?;
-        let imported = keygen::import(&contents).map_err(|e| {
-            Error::Directory(format!("{} holds no key to sign with: {e}", file.display()))
+        let imported = keygen::import(&contents).map_err(|e| Error::NotAKey {
+            path: file.to_owned(),
+            problem: e.to_string(),
         })?;
         self.store(&domain, selector, imported, &path)
     }
@@ -135,10 +139,7 @@ impl KeyStore {
             .join(path_name(domain)?)
             .join(format!("{selector}.pem"));
         if path.exists() {
-            return Err(Error::Directory(format!(
-                "{} exists; keys are never replaced (choose another --selector)",
-                path.display()
-            )));
+            return Err(Error::KeyExists { path });
         }
         Ok(path)
     }
@@ -153,10 +154,9 @@ impl KeyStore {
         path: &Path,
     ) -> Result<NewKey, Error> {
         let record = key.key.dns_record();
-        Signer::new(key.key, domain, selector).map_err(|e| {
-            Error::Directory(format!(
-                "cannot sign as {selector}._domainkey.{domain}: {e}"
-            ))
+        Signer::new(key.key, domain, selector).map_err(|e| Error::CannotSign {
+            name: format!("{selector}._domainkey.{domain}"),
+            problem: e.to_string(),
         })?;
         create_dir(path.parent().unwrap_or(&self.dir))?;
         write_atomic(path, key.pem.as_bytes(), true)?;
@@ -258,6 +258,6 @@ fn path_name(domain: &str) -> Result<&str, Error> {
     if fine {
         Ok(domain)
     } else {
-        Err(Error::Directory(format!("`{domain}` is not a domain name")))
+        Err(Error::NotADomain(domain.to_owned()))
     }
 }
