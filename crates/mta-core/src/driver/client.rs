@@ -212,22 +212,8 @@ impl Client {
     /// The connection failing or closing mid-way (the message may or may not have been
     /// taken: treat it as a temporary failure), or an envelope without recipients.
     pub async fn send(&mut self, envelope: Envelope, message: Vec<u8>) -> io::Result<Delivery> {
-        if let Some(failure) = &self.failure {
-            return Ok(every_recipient(envelope, failure));
-        }
-        let recipients = envelope.clone();
-        self.session
-            .send(envelope, message)
-            .map_err(io::Error::other)?;
-        match self.drive().await? {
-            ClientStep::Sent(delivery) => Ok(delivery),
-            ClientStep::Failed(reply) => {
-                let delivery = every_recipient(recipients, &reply);
-                self.failure = Some(reply);
-                Ok(delivery)
-            }
-            step => Err(self.unexpected(step)),
-        }
+        let info = MessageInfo::of(&message);
+        self.send_from(envelope, info, message.as_slice()).await
     }
 
     /// Sends one message read from `message` in pieces, so a large message is never held

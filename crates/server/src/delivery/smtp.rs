@@ -85,11 +85,13 @@ impl SmtpHost {
     /// (the server ended the session while it was idle) is replaced by a new one once. The
     /// message is read from its file in pieces.
     async fn send(&self, envelope: Envelope, message: &Message) -> io::Result<Vec<Reply>> {
-        let (head, offset) = {
+        let (head, offset) = if message.strip_results_of.is_some() {
             let message = message.clone();
             tokio::task::spawn_blocking(move || message.head())
                 .await
                 .map_err(io::Error::other)??
+        } else {
+            (message.prefix.as_bytes().to_vec(), 0)
         };
         let info = MessageInfo {
             size: head.len() as u64 + message.len.saturating_sub(offset),

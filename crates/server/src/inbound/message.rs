@@ -14,6 +14,16 @@ use crate::queue::{Destination, Incoming, RecipientState, Record};
 use crate::signing;
 use crate::time::unix_now;
 
+/// 451 4.3.0: the message could not be `done` (stored, checked, signed); the client tries
+/// again later.
+fn try_later(done: &str) -> Decision {
+    reply(
+        451,
+        (4, 3, 0),
+        &format!("the message could not be {done}; try again later"),
+    )
+}
+
 /// How much of a message's header section is kept for the From check.
 pub(super) const MAX_HEADER: usize = 64 * 1024;
 
@@ -68,11 +78,7 @@ impl MailHandler {
                 Ok(incoming) => incoming,
                 Err(error) => {
                     tracing::error!(queue_id = %transaction.id, %error, "cannot spool");
-                    return reply(
-                        451,
-                        (4, 3, 0),
-                        "the message could not be stored; try again later",
-                    );
+                    return try_later("stored");
                 }
             },
         };
@@ -109,11 +115,7 @@ impl MailHandler {
                 Err(error) => {
                     tracing::error!(queue_id = %transaction.id, %error, "cannot check the message");
                     incoming.abandon().await;
-                    return reply(
-                        451,
-                        (4, 3, 0),
-                        "the message could not be checked; try again later",
-                    );
+                    return try_later("checked");
                 }
             }
         }
@@ -132,11 +134,7 @@ impl MailHandler {
             Err(error) => {
                 tracing::error!(queue_id = %transaction.id, %error, "cannot sign");
                 incoming.abandon().await;
-                return reply(
-                    451,
-                    (4, 3, 0),
-                    "the message could not be signed; try again later",
-                );
+                return try_later("signed");
             }
         }
         let local = transaction
@@ -164,11 +162,7 @@ impl MailHandler {
         let from = queued.from.clone();
         if let Err(error) = self.shared.queue.commit(incoming, queued).await {
             tracing::error!(queue_id = %id, %error, "cannot queue");
-            return reply(
-                451,
-                (4, 3, 0),
-                "the message could not be stored; try again later",
-            );
+            return try_later("stored");
         }
         tracing::info!(
             queue_id = %id,

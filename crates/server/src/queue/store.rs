@@ -533,9 +533,9 @@ impl Incoming {
         let data_len = self.len;
         let path = self.path;
         let target = store.message_path(&record.id);
-        let record = record.clone();
+        let tail = record_tail(data_len, record);
         tokio::task::spawn_blocking(move || -> Result<(), Error> {
-            let done = append_record(&mut file, data_len, &record).and_then(|()| file.sync_data());
+            let done = file.write_all(&tail).and_then(|()| file.sync_data());
             if let Err(error) = done {
                 let _ = std::fs::remove_file(&path);
                 return Err(Error::io("cannot write", &path)(error));
@@ -564,6 +564,11 @@ impl Incoming {
 
 /// Appends the record and the trailer after `data_len` octets of message data.
 fn append_record(out: &mut impl Write, data_len: u64, record: &Record) -> io::Result<()> {
+    out.write_all(&record_tail(data_len, record))
+}
+
+/// The octets that follow `data_len` octets of message data: the record, then the trailer.
+fn record_tail(data_len: u64, record: &Record) -> Vec<u8> {
     let text = record.to_toml();
     let mut tail = Vec::with_capacity(text.len() + TRAILER);
     tail.extend_from_slice(text.as_bytes());
@@ -572,7 +577,7 @@ fn append_record(out: &mut impl Write, data_len: u64, record: &Record) -> io::Re
     tail.extend_from_slice(&(text.len() as u64).to_le_bytes());
     tail.extend_from_slice(&fnv1a(text.as_bytes()).to_le_bytes());
     tail.extend_from_slice(END);
-    out.write_all(&tail)
+    tail
 }
 
 /// The data length, record length and checksum of a trailer.
